@@ -1,0 +1,12 @@
+namespace Cdd.Cni;
+
+/// <summary>Maps the config's "mode" to the code that plugs the interface.</summary>
+public static class ModeRegistry
+{
+    public static IReadOnlyList<string> Names { get; } = ["macvlan", "overlay"];
+
+    public static IMode? Create(string mode) => mode switch
+    {
+        _ => null,
+    };
+}
