@@ -1,0 +1,14 @@
+using System.Text.Json.Serialization;
+using Cdd.Cni.Spec;
+
+namespace Cdd.Cni.Json;
+
+/// <summary>A result of any supported version as it is on the wire; <see cref="ResultWriter"/> decides which fields a version gets.</summary>
+public sealed class ResultJson
+{
+    [JsonPropertyName("cniVersion")] public string? CniVersion { get; set; }
+    [JsonPropertyName("interfaces")] public List<InterfaceJson>? Interfaces { get; set; }
+    [JsonPropertyName("ips")] public List<IpConfigJson>? Ips { get; set; }
+    [JsonPropertyName("routes")] public List<RouteJson>? Routes { get; set; }
+    [JsonPropertyName("dns")] public CniDns? Dns { get; set; }
+}
