@@ -1,0 +1,13 @@
+using Cdd.Cni.Spec;
+
+namespace Cdd.Cni.Ipam;
+
+/// <summary>Address management for one attachment. Failures are <see cref="CniException"/>s; the mode decides what to tolerate.</summary>
+public interface IIpam
+{
+    CniResult Add(CniContext ctx);
+    void Del(CniContext ctx);
+    void Check(CniContext ctx);
+    void Gc(CniContext ctx);
+    void Status(CniContext ctx);
+}
