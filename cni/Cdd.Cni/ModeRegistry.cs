@@ -7,6 +7,8 @@ public static class ModeRegistry
 
     public static IMode? Create(string mode) => mode switch
     {
+        "macvlan" => new Macvlan.MacvlanPlugin(),
+        "overlay" => new Overlay.OverlayPlugin(),
         _ => null,
     };
 }

@@ -1,0 +1,144 @@
+using System.Net.Sockets;
+using Cdd.Cni.Plumbing;
+using Cdd.Cni.Spec;
+using Cdd.Native;
+using Cdd.Native.Rtnl;
+
+namespace Cdd.Cni.Macvlan;
+
+/// <summary>
+/// A macvlan on the node's master, created directly inside the pod namespace under a temporary
+/// name and renamed there, so it never clashes with host interface names.
+/// </summary>
+public sealed class MacvlanPlugin : IMode
+{
+    static readonly Dictionary<string, MacvlanMode> Modes = new()
+    {
+        ["bridge"] = MacvlanMode.Bridge,
+        ["private"] = MacvlanMode.Private,
+        ["vepa"] = MacvlanMode.Vepa,
+        ["passthru"] = MacvlanMode.Passthru,
+    };
+
+    Link _master = null!;
+    MacvlanMode _mode;
+
+    public void Validate(CniContext ctx)
+    {
+        var c = ctx.Config;
+        string modeName = c.MacvlanMode ?? "bridge";
+        if (!Modes.TryGetValue(modeName, out _mode))
+            throw Invalid($"macvlanMode \"{modeName}\" is unknown (one of: bridge, private, vepa, passthru)");
+        if (ctx.Env.Command == CniCommand.Del) return; // DEL must work even when the master is gone
+
+        using var host = Rtnetlink.Open();
+        _master = FindMaster(host, c.Master);
+        if (c.Mtu is { } mtu && mtu > _master.Mtu)
+            throw Invalid($"mtu {mtu} is above the MTU {_master.Mtu} of master {_master.Name}");
+    }
+
+    static Link FindMaster(Rtnetlink host, string? name)
+    {
+        if (name is not null)
+        {
+            if (!RtnlLinks.IsValidName(name)) throw Invalid($"master \"{name}\" is not a valid interface name");
+            return Kernel.Do(() => host.Links.Find(name)) ?? throw Invalid($"master \"{name}\" does not exist on this node");
+        }
+        var routes = Kernel.Do(() => host.Routes.List());
+        var def = routes.Where(r => r.IsDefault && r.OutIndex > 0)
+                      .OrderBy(r => r.Dst.Family == AddressFamily.InterNetwork ? 0 : 1)
+                      .ThenBy(r => r.Priority ?? 0)
+                      .FirstOrDefault()
+            ?? throw Invalid("master is not set and this node has no default route to take it from");
+        return Kernel.Do(() => host.Links.Find(def.OutIndex))
+            ?? throw Invalid($"master is not set and the default route's interface #{def.OutIndex} is gone");
+    }
+
+    public CniResult Add(CniContext ctx)
+    {
+        var c = ctx.Config;
+        string ifName = ctx.Env.IfName;
+        using var ns = PodNamespace.Open(ctx);
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        if (Kernel.Do(() => pod.Links.Find(ifName)) is not null)
+            throw new CniException(CddErrorCodes.InterfaceExists, $"interface {ifName} already exists in {ctx.Env.Netns}");
+
+        using var undo = new Rollback();
+        string tmp = PodNamespace.TemporaryName(ctx);
+        MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        using (var host = Rtnetlink.Open())
+        {
+            Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _mode) { Mtu = c.Mtu, Mac = mac, Namespace = ns }));
+        }
+        var link = Kernel.Do(() => pod.Links.Get(tmp));
+        undo.Add($"macvlan {tmp}", () => pod.Links.Delete(link.Index, tmp));
+        Kernel.Do(() => pod.Links.Rename(link.Index, ifName, tmp));
+
+        var ipam = ctx.Ipam.Add(ctx);
+        undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
+
+        link = Kernel.Do(() => pod.Links.Get(ifName));
+        InterfaceSetup.Configure(ns, pod, link, ipam);
+
+        var result = InterfaceSetup.BuildResult(ctx, ipam,
+            new CniInterface { Name = ifName, Mac = link.Mac?.ToString(), Mtu = link.Mtu, Sandbox = ctx.Env.Netns });
+        undo.Commit();
+        return result;
+    }
+
+    public void Del(CniContext ctx)
+    {
+        // Release the address first: it is what leaks across nodes; the link dies with the namespace anyway.
+        ctx.Ipam.Del(ctx);
+        using var ns = PodNamespace.TryOpen(ctx);
+        if (ns is null) return;
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        foreach (var name in new[] { ctx.Env.IfName, PodNamespace.TemporaryName(ctx) })
+        {
+            var link = Kernel.Do(() => pod.Links.Find(name));
+            if (link is null || link.Kind != "macvlan") continue;
+            try
+            {
+                pod.Links.Delete(link.Index, name);
+            }
+            catch (ErrnoException e) when (e.IsNotFound)
+            {
+                // deleted by someone else meanwhile: the outcome we wanted
+            }
+            catch (ErrnoException e)
+            {
+                throw new CniException(CddErrorCodes.KernelRefused, e.Message);
+            }
+        }
+    }
+
+    public void Check(CniContext ctx)
+    {
+        using var ns = PodNamespace.Open(ctx);
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        var link = InterfaceCheck.Verify(ctx, pod, "macvlan");
+        if (link.MacvlanMode != _mode)
+            throw InterfaceCheck.Drift($"interface {link.Name} is in macvlan mode {link.MacvlanMode?.ToString().ToLowerInvariant()}, config says {ctx.Config.MacvlanMode ?? "bridge"}");
+        ctx.Ipam.Check(ctx);
+    }
+
+    public void Status(CniContext ctx)
+    {
+        using var host = Rtnetlink.Open();
+        Link master;
+        try
+        {
+            master = FindMaster(host, ctx.Config.Master);
+        }
+        catch (CniException e)
+        {
+            throw new CniException(CniErrorCodes.PluginNotAvailable, e.Msg);
+        }
+        if (!master.IsUp)
+            throw new CniException(CniErrorCodes.PluginNotAvailable, $"master {master.Name} is down");
+        if (!master.HasCarrier)
+            throw new CniException(CniErrorCodes.PluginNotAvailableLimitedConnectivity, $"master {master.Name} has no carrier");
+    }
+
+    static CniException Invalid(string msg) => new(CniErrorCodes.InvalidNetworkConfig, msg);
+}

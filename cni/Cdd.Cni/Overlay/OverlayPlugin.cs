@@ -1,0 +1,131 @@
+using Cdd.Cni.Plumbing;
+using Cdd.Cni.Spec;
+using Cdd.Native;
+using Cdd.Native.Rtnl;
+
+namespace Cdd.Cni.Overlay;
+
+/// <summary>
+/// A veth pair from the pod into the node bridge; the bridge reaches the other nodes through a
+/// VXLAN device with head-end replication (see <see cref="NodeFabric"/>).
+/// </summary>
+public sealed class OverlayPlugin : IMode
+{
+    OverlaySettings _s = null!;
+
+    public void Validate(CniContext ctx)
+    {
+        if (ctx.Env.Command == CniCommand.Del) return; // DEL must work even when the underlay is gone
+        using var host = Rtnetlink.Open();
+        _s = OverlaySettings.From(ctx.Config, host);
+    }
+
+    /// <summary>The host end's name, derived from the attachment so DEL finds it without state.</summary>
+    public static string HostVethName(CniContext ctx) => PodNamespace.AttachmentName(ctx, "cddv");
+
+    public CniResult Add(CniContext ctx)
+    {
+        string ifName = ctx.Env.IfName;
+        using var ns = PodNamespace.Open(ctx);
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        if (Kernel.Do(() => pod.Links.Find(ifName)) is not null)
+            throw new CniException(CddErrorCodes.InterfaceExists, $"interface {ifName} already exists in {ctx.Env.Netns}");
+
+        using var host = Rtnetlink.Open();
+        var bridge = NodeFabric.Ensure(ctx, host, _s);
+
+        using var undo = new Rollback();
+        string hostName = HostVethName(ctx);
+        string tmp = PodNamespace.TemporaryName(ctx);
+        MacAddress? mac = ctx.Config.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        Kernel.Do(() => host.Links.Create(new VethSpec(hostName, tmp) { Mtu = _s.Mtu, PeerNamespace = ns, PeerMac = mac }));
+        var hostEnd = Kernel.Do(() => host.Links.Get(hostName));
+        undo.Add($"veth {hostName}", () => host.Links.Delete(hostEnd.Index, hostName)); // the pod end goes with it
+
+        var podEnd = Kernel.Do(() => pod.Links.Get(tmp));
+        Kernel.Do(() => pod.Links.Rename(podEnd.Index, ifName, tmp));
+        Kernel.Do(() => host.Links.SetMaster(hostEnd.Index, bridge.Index, hostName));
+        Kernel.Do(() => host.Links.SetUp(hostEnd.Index, true, hostName));
+
+        var ipam = ctx.Ipam.Add(ctx);
+        undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
+
+        podEnd = Kernel.Do(() => pod.Links.Get(ifName));
+        InterfaceSetup.Configure(ns, pod, podEnd, ipam);
+
+        hostEnd = Kernel.Do(() => host.Links.Get(hostName));
+        var result = InterfaceSetup.BuildResult(ctx, ipam,
+            new CniInterface { Name = ifName, Mac = podEnd.Mac?.ToString(), Mtu = podEnd.Mtu, Sandbox = ctx.Env.Netns },
+            [new CniInterface { Name = hostName, Mac = hostEnd.Mac?.ToString(), Mtu = hostEnd.Mtu }]);
+        undo.Commit();
+        return result;
+    }
+
+    public void Del(CniContext ctx)
+    {
+        ctx.Ipam.Del(ctx);
+        using (var host = Rtnetlink.Open())
+            DeleteIfPresent(host, HostVethName(ctx), "veth");
+        using var ns = PodNamespace.TryOpen(ctx);
+        if (ns is null) return;
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        // Normally gone with its host end; these catch a pod end left by a killed ADD.
+        DeleteIfPresent(pod, ctx.Env.IfName, "veth");
+        DeleteIfPresent(pod, PodNamespace.TemporaryName(ctx), "veth");
+    }
+
+    static void DeleteIfPresent(Rtnetlink rtnl, string name, string kind)
+    {
+        var link = Kernel.Do(() => rtnl.Links.Find(name));
+        if (link is null || link.Kind != kind) return;
+        try
+        {
+            rtnl.Links.Delete(link.Index, name);
+        }
+        catch (ErrnoException e) when (e.IsNotFound)
+        {
+            // gone meanwhile: the outcome we wanted
+        }
+        catch (ErrnoException e)
+        {
+            throw new CniException(CddErrorCodes.KernelRefused, e.Message);
+        }
+    }
+
+    public void Check(CniContext ctx)
+    {
+        using var ns = PodNamespace.Open(ctx);
+        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+        InterfaceCheck.Verify(ctx, pod, "veth");
+        using var host = Rtnetlink.Open();
+        string hostName = HostVethName(ctx);
+        var hostEnd = Kernel.Do(() => host.Links.Find(hostName))
+            ?? throw InterfaceCheck.Drift($"host end {hostName} of {ctx.Env.IfName} is missing");
+        var bridge = Kernel.Do(() => host.Links.Find(_s.Bridge))
+            ?? throw InterfaceCheck.Drift($"bridge {_s.Bridge} is missing from this node");
+        if (hostEnd.MasterIndex != bridge.Index)
+            throw InterfaceCheck.Drift($"host end {hostName} is not attached to bridge {_s.Bridge}");
+        var vx = Kernel.Do(() => host.Links.Find(_s.Vxlan));
+        if (vx is null || vx.MasterIndex != bridge.Index || !vx.IsUp)
+            throw InterfaceCheck.Drift($"{_s.Vxlan} is missing, down or not attached to bridge {_s.Bridge}");
+        ctx.Ipam.Check(ctx);
+    }
+
+    public void Status(CniContext ctx)
+    {
+        OverlaySettings s;
+        using var host = Rtnetlink.Open();
+        try
+        {
+            s = OverlaySettings.From(ctx.Config, host);
+        }
+        catch (CniException e)
+        {
+            throw new CniException(CniErrorCodes.PluginNotAvailable, e.Msg);
+        }
+        if (!s.Underlay.IsUp)
+            throw new CniException(CniErrorCodes.PluginNotAvailable, $"underlay {s.Underlay.Name} is down");
+        if (!s.Underlay.HasCarrier)
+            throw new CniException(CniErrorCodes.PluginNotAvailableLimitedConnectivity, $"underlay {s.Underlay.Name} has no carrier: pods would reach only this node");
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using Cdd.Cni.Plumbing;
+using Cdd.Cni.Spec;
+using Cdd.Native.Rtnl;
+
+namespace Cdd.Cni.Overlay;
+
+/// <summary>The overlay fields of the config, checked against this node's underlay.</summary>
+public sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, ushort Port, Link Underlay, IPAddress Local, int Mtu, IReadOnlyList<IPAddress> Peers)
+{
+    public const int MaxVni = (1 << 24) - 1;
+
+    /// <summary>Outer Ethernet + IP + UDP + VXLAN headers.</summary>
+    public static int Overhead(AddressFamily underlay) => underlay == AddressFamily.InterNetwork ? 50 : 70;
+
+    public static string VxlanName(uint vni) => $"cddvx{vni}";
+
+    /// <summary>Reads and checks the config; the underlay lookups need the node's namespace.</summary>
+    public static OverlaySettings From(NetConf c, Rtnetlink host)
+    {
+        string bridge = c.Bridge ?? "cdd0";
+        if (!RtnlLinks.IsValidName(bridge)) throw Invalid($"bridge \"{bridge}\" is not a valid interface name (1-15 bytes, no '/', ':' or spaces)");
+        if (c.Vni is not { } vni) throw Invalid("vni is required for mode overlay (1-16777215)");
+        if (vni is < 1 or > MaxVni) throw Invalid($"vni {vni} is out of range (1-16777215)");
+        int port = c.VxlanPort ?? 4789;
+        if (port is < 1 or > 65535) throw Invalid($"vxlanPort {port} is out of range (1-65535)");
+
+        Link underlay;
+        if (c.Underlay is { } name)
+        {
+            if (!RtnlLinks.IsValidName(name)) throw Invalid($"underlay \"{name}\" is not a valid interface name");
+            underlay = Kernel.Do(() => host.Links.Find(name)) ?? throw Invalid($"underlay \"{name}\" does not exist on this node");
+        }
+        else
+        {
+            var def = Kernel.Do(() => host.Routes.List(AddressFamily.InterNetwork)).FirstOrDefault(r => r.IsDefault && r.OutIndex > 0)
+                ?? throw Invalid("underlay is not set and this node has no IPv4 default route to take it from");
+            underlay = Kernel.Do(() => host.Links.Find(def.OutIndex)) ?? throw Invalid($"underlay #{def.OutIndex} is gone");
+        }
+
+        var own = Kernel.Do(() => host.Addresses.List(underlay.Index)).Where(a => a.Scope == 0).Select(a => a.Prefix.Address).ToList();
+        IPAddress local;
+        if (c.LocalAddress is { } la)
+        {
+            if (!IPAddress.TryParse(la, out var parsed)) throw Invalid($"localAddress \"{la}\" is not an IP address");
+            if (!own.Contains(parsed)) throw Invalid($"localAddress {parsed} is not an address of underlay {underlay.Name}");
+            local = parsed;
+        }
+        else
+        {
+            local = own.OrderBy(a => a.AddressFamily == AddressFamily.InterNetwork ? 0 : 1).FirstOrDefault()
+                ?? throw Invalid($"underlay {underlay.Name} has no global address to use as the VXLAN source; set localAddress");
+        }
+
+        var peers = new List<IPAddress>();
+        foreach (var (p, i) in (c.Peers ?? []).Select((p, i) => (p, i)))
+        {
+            if (!IPAddress.TryParse(p, out var peer)) throw Invalid($"peers[{i}] \"{p}\" is not an IP address");
+            if (peer.AddressFamily != local.AddressFamily) throw Invalid($"peers[{i}] {peer} is not of the same family as the local address {local}");
+            // One conflist serves every node: a node skips itself.
+            if (!own.Contains(peer) && !peers.Contains(peer)) peers.Add(peer);
+        }
+
+        int overhead = Overhead(local.AddressFamily);
+        int maxMtu = underlay.Mtu - overhead;
+        int mtu = c.Mtu ?? maxMtu;
+        if (mtu > maxMtu) throw Invalid($"mtu {mtu} is above what underlay {underlay.Name} carries: its MTU {underlay.Mtu} minus {overhead} bytes of VXLAN headers = {maxMtu}");
+
+        return new OverlaySettings(bridge, VxlanName((uint)vni), (uint)vni, (ushort)port, underlay, local, mtu, peers);
+    }
+
+    static CniException Invalid(string msg) => new(CniErrorCodes.InvalidNetworkConfig, msg);
+}

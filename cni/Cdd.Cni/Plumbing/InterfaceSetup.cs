@@ -1,0 +1,67 @@
+using System.Net;
+using Cdd.Cni.Spec;
+using Cdd.Native;
+using Cdd.Native.Packet;
+using Cdd.Native.Rtnl;
+
+namespace Cdd.Cni.Plumbing;
+
+/// <summary>Puts the IPAM result on a pod interface: addresses, link up, routes, then announces the addresses.</summary>
+public static class InterfaceSetup
+{
+    public static void Configure(NetNs ns, Rtnetlink pod, Link link, CniResult ipam)
+    {
+        foreach (var ip in ipam.Ips)
+            Kernel.Do(() => pod.Addresses.Add(link.Index, ip.Address, link.Name));
+        Kernel.Do(() => pod.Links.SetUp(link.Index, true, link.Name));
+        foreach (var r in ipam.Routes)
+            Kernel.Do(() => pod.Routes.Add(ToKernelRoute(r, link.Index, ipam), link.Name));
+
+        if (link.Mac is { } mac)
+        {
+            // Best effort: a lost announcement only delays peers until their caches age out.
+            try
+            {
+                ns.Run(() =>
+                {
+                    foreach (var ip in ipam.Ips) AddressAnnouncer.Announce(link.Index, mac, ip.Address.Address);
+                });
+            }
+            catch (ErrnoException e)
+            {
+                Console.Error.WriteLine($"cdd-cni: address announcement on {link.Name} failed: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>A route without a gateway takes the gateway of the address of its family, as the reference plugins do.</summary>
+    public static Route ToKernelRoute(CniRoute r, int index, CniResult ipam) => new()
+    {
+        Dst = r.Dst.Network(),
+        Gateway = r.Gw ?? GatewayFor(r.Dst.Address, ipam),
+        OutIndex = index,
+        Priority = r.Priority,
+        Mtu = r.Mtu,
+        AdvMss = r.AdvMss,
+        Scope = r.Scope is { } s ? (byte)s : null,
+        Table = r.Table ?? 254,
+    };
+
+    static IPAddress? GatewayFor(IPAddress dst, CniResult ipam) =>
+        ipam.Ips.FirstOrDefault(ip => ip.Gateway is not null && ip.Address.Family == dst.AddressFamily)?.Gateway;
+
+    /// <summary>The result the runtime gets: our interface first, the IPAM addresses pointing at it.</summary>
+    public static CniResult BuildResult(CniContext ctx, CniResult ipam, CniInterface podInterface, IEnumerable<CniInterface>? hostInterfaces = null)
+    {
+        var interfaces = new List<CniInterface>(hostInterfaces ?? []);
+        int podIndex = interfaces.Count;
+        interfaces.Add(podInterface);
+        return new CniResult
+        {
+            Interfaces = interfaces,
+            Ips = ipam.Ips.Select(ip => new CniIpConfig { Address = ip.Address, Gateway = ip.Gateway, Interface = podIndex }).ToList(),
+            Routes = ipam.Routes,
+            Dns = ipam.Dns ?? ctx.Config.Dns,
+        };
+    }
+}

@@ -1,0 +1,52 @@
+using Cdd.Cni.Spec;
+using Cdd.Native;
+
+namespace Cdd.Cni.Plumbing;
+
+/// <summary>Opening CNI_NETNS with the spec's meaning for a missing namespace.</summary>
+public static class PodNamespace
+{
+    /// <summary>For ADD and CHECK: a missing namespace is "container unknown" (code 3).</summary>
+    public static NetNs Open(CniContext ctx)
+    {
+        try
+        {
+            return NetNs.Open(ctx.Env.Netns);
+        }
+        catch (ErrnoException e) when (e.IsNotFound)
+        {
+            throw new CniException(CniErrorCodes.UnknownContainer, $"network namespace {ctx.Env.Netns} does not exist", e.Message);
+        }
+        catch (ErrnoException e)
+        {
+            throw new CniException(CniErrorCodes.IoFailure, $"cannot open network namespace {ctx.Env.Netns}", e.Message);
+        }
+    }
+
+    /// <summary>For DEL: null when no namespace was given or it is already gone (both are fine).</summary>
+    public static NetNs? TryOpen(CniContext ctx)
+    {
+        if (string.IsNullOrEmpty(ctx.Env.Netns)) return null;
+        try
+        {
+            return NetNs.Open(ctx.Env.Netns);
+        }
+        catch (ErrnoException e) when (e.IsNotFound || e.Errno == Errno.EINVAL)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The name a new pod interface gets before it is renamed to CNI_IFNAME. Derived from the
+    /// attachment so that a DEL after a killed ADD finds and removes a half-made link.
+    /// </summary>
+    public static string TemporaryName(CniContext ctx) => AttachmentName(ctx, "cddt");
+
+    /// <summary>prefix + 8 hex digits of a hash of container ID and ifname: stable across ADD and DEL, 12 bytes.</summary>
+    public static string AttachmentName(CniContext ctx, string prefix)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ctx.Env.ContainerId + "/" + ctx.Env.IfName));
+        return prefix + Convert.ToHexStringLower(hash.AsSpan(0, 4));
+    }
+}
