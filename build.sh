@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# One entry point: ./build.sh            restore, build, publish the binaries into out/, run the demo's quick path
+#                  ./build.sh test       every test tier, ending with "N passed, N failed, N skipped"
+#                  ./build.sh bench      benchmark tables (cdd-cni beside the reference plugins)
+#                  ./build.sh demo       the end-to-end demo on this machine
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+OUT="$ROOT/out"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Debian packages the build and the test tiers use. Installed only when missing.
+APT_PACKAGES=(
+  gcc libc6-dev             # native AOT links with the system toolchain; a test compiles a C sizeof probe
+  iproute2 util-linux       # tests check the kernel's state with ip/bridge and enter namespaces with nsenter
+  iputils-ping              # pings between pods in the integration tests
+  containernetworking-plugins  # reference plugins: host-local, static, tuning, macvlan (peers and bench)
+  podman runc busybox-static   # the real-runtime tests
+)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+ensure_packages() {
+  local missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then echo "build.sh: need root to apt-get install ${missing[*]}" >&2; exit 1; fi
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  command -v dotnet >/dev/null || { echo "build.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+}
+
+build() {
+  log "restore + build"
+  dotnet build CddPlugins.sln -c Release -nologo -v q -clp:ErrorsOnly
+}
+
+publish() {
+  log "publish native-AOT binaries into out/"
+  mkdir -p "$OUT"
+  local tmp; tmp=$(mktemp -d)
+  dotnet publish cni/Cdd.Cni/Cdd.Cni.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/cni"
+  install -m 0755 "$tmp/cni/cdd-cni" "$OUT/cdd-cni"
+  rm -rf "$tmp"
+  ls -l "$OUT" >&2
+}
+
+run_tests() {
+  local results="$ROOT/TestResults"
+  rm -rf "$results"
+  local rc=0
+  log "unit + integration tiers (root: real namespaces, veth, macvlan, vxlan, bridges; podman)"
+  dotnet test CddPlugins.sln -c Release --no-build -nologo \
+    --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" || rc=$?
+  summarize "$results"
+  return $rc
+}
+
+# Sums every tier's TRX counters into the one closing line.
+summarize() {
+  local passed=0 failed=0 skipped=0 f p fl t ex nx
+  shopt -s nullglob
+  for f in "$1"/*.trx; do
+    p=$(grep -o '<Counters [^>]*' "$f" | grep -o ' passed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    fl=$(grep -o '<Counters [^>]*' "$f" | grep -o ' failed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    t=$(grep -o '<Counters [^>]*' "$f" | grep -o ' total="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    ex=$(grep -o '<Counters [^>]*' "$f" | grep -o ' executed="[0-9]*"' | grep -o '[0-9]*' || echo 0)
+    nx=$(( t - ex ))
+    passed=$((passed + p)); failed=$((failed + fl)); skipped=$((skipped + nx))
+  done
+  echo "$passed passed, $failed failed, $skipped skipped"
+}
+
+case "${1:-build}" in
+  build)
+    ensure_packages; build; publish
+    log "demo (quick path)"
+    tests/demo/demo.sh quick
+    ;;
+  test)
+    ensure_packages; build; publish
+    run_tests
+    ;;
+  bench)
+    ensure_packages; build; publish
+    dotnet run --project tests/Cdd.Bench -c Release --no-build -- "${@:2}"
+    ;;
+  demo)
+    ensure_packages; build; publish
+    tests/demo/demo.sh full
+    ;;
+  *)
+    echo "usage: ./build.sh [build|test|bench|demo]" >&2; exit 2 ;;
+esac
