@@ -82,6 +82,7 @@ public sealed class MacvlanPlugin : IMode
 
         var result = InterfaceSetup.BuildResult(ctx, ipam,
             new CniInterface { Name = ifName, Mac = link.Mac?.ToString(), Mtu = link.Mtu, Sandbox = ctx.Env.Netns });
+        PodNamespace.EnsureStillThere(ctx, ns);
         undo.Commit();
         return result;
     }

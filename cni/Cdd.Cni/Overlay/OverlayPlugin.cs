@@ -57,6 +57,7 @@ public sealed class OverlayPlugin : IMode
         var result = InterfaceSetup.BuildResult(ctx, ipam,
             new CniInterface { Name = ifName, Mac = podEnd.Mac?.ToString(), Mtu = podEnd.Mtu, Sandbox = ctx.Env.Netns },
             [new CniInterface { Name = hostName, Mac = hostEnd.Mac?.ToString(), Mtu = hostEnd.Mtu }]);
+        PodNamespace.EnsureStillThere(ctx, ns);
         undo.Commit();
         return result;
     }

@@ -23,6 +23,30 @@ public static class PodNamespace
         }
     }
 
+    /// <summary>
+    /// Before ADD reports success: the path must still name the namespace we configured. Our open
+    /// descriptor keeps a deleted namespace alive, so without this a pod torn down mid-ADD would
+    /// keep its address allocated with nobody left to call DEL.
+    /// </summary>
+    public static void EnsureStillThere(CniContext ctx, NetNs ns)
+    {
+        NetNs? now = null;
+        try
+        {
+            now = NetNs.Open(ctx.Env.Netns);
+            if (now.IsSameAs(ns)) return;
+        }
+        catch (ErrnoException)
+        {
+            // fall through: gone
+        }
+        finally
+        {
+            now?.Dispose();
+        }
+        throw new CniException(CniErrorCodes.UnknownContainer, $"network namespace {ctx.Env.Netns} went away during ADD; everything ADD made was undone");
+    }
+
     /// <summary>For DEL: null when no namespace was given or it is already gone (both are fine).</summary>
     public static NetNs? TryOpen(CniContext ctx)
     {
