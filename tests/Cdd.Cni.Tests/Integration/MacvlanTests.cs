@@ -59,6 +59,22 @@ public sealed class MacvlanTests : IDisposable
     }
 
     [Fact]
+    public void Add_announces_the_address_with_a_gratuitous_arp()
+    {
+        using var watcher = _n.NewPod();
+        using var pod = _n.NewPod();
+        _n.Cni.Add(_n.Config(), "watcher", watcher).Ok("ADD watcher");
+        // With arp_accept the watcher learns addresses from gratuitous ARP alone; nothing pings.
+        Exec.Run("ip", "netns", "exec", watcher.Name, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_accept=1").EnsureSuccess("sysctl");
+        var add = _n.Cni.Add(_n.Config(), "announcer", pod).Ok("ADD");
+        string mac = add.Json.GetProperty("interfaces")[0].GetProperty("mac").GetString()!;
+        var neigh = Ip.Json("-n", watcher.Name, "neigh", "show", "dev", "eth0").EnumerateArray()
+            .FirstOrDefault(e => e.GetProperty("dst").GetString() == "10.77.0.3");
+        Assert.True(neigh.ValueKind != System.Text.Json.JsonValueKind.Undefined, "the watcher saw no gratuitous ARP for 10.77.0.3");
+        Assert.Equal(mac, neigh.GetProperty("lladdr").GetString());
+    }
+
+    [Fact]
     public void Del_is_idempotent_and_succeeds_without_a_prior_add()
     {
         using var pod = _n.NewPod();
