@@ -75,6 +75,24 @@ public sealed class MacvlanTests : IDisposable
     }
 
     [Fact]
+    public void Dual_stack_pods_get_both_families_and_reach_each_other_over_ipv6()
+    {
+        using var a = _n.NewPod();
+        using var b = _n.NewPod();
+        var ipam = $$"""{"type":"host-local","dataDir":"{{_n.DataDir}}","ranges":[[{"subnet":"10.77.0.0/24"}],[{"subnet":"fd00:77::/64"}]],"routes":[{"dst":"::/0"}]}""";
+        var add = _n.Cni.Add(_n.Config(ipam: ipam), "ds-a", a).Ok("ADD a");
+        _n.Cni.Add(_n.Config(ipam: ipam), "ds-b", b).Ok("ADD b");
+        Assert.Equal(["10.77.0.2/24", "fd00:77::2/64"], Ip.Addresses(a.Name, "eth0"));
+        Assert.Equal(2, add.Json.GetProperty("ips").GetArrayLength());
+        // NODAD: the pod's address is usable at once, never "tentative" (the kernel's link-local one may be)
+        var ours = Ip.Json("-n", a.Name, "-6", "addr", "show", "dev", "eth0")[0].GetProperty("addr_info").EnumerateArray()
+            .Single(i => i.GetProperty("local").GetString() == "fd00:77::2");
+        Assert.False(ours.TryGetProperty("tentative", out _));
+        var ping = Exec.Run("ip", "netns", "exec", a.Name, "ping", "-6", "-c", "2", "-W", "2", "fd00:77::3");
+        Assert.True(ping.ExitCode == 0, ping.Stdout + ping.Stderr);
+    }
+
+    [Fact]
     public void Del_is_idempotent_and_succeeds_without_a_prior_add()
     {
         using var pod = _n.NewPod();
