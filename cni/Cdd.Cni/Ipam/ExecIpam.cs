@@ -90,6 +90,12 @@ public sealed class ExecIpam : IIpam
     private static byte[] Invoke(Call call)
     {
         byte[] config = call.Ctx.RawConfig;
+        string? current = call.Ctx.Config.CniVersion;
+        // Known to be older than the config: ask in its version straight away.
+        if (new DelegateVersionCache(call.Ctx.StateDir).Get(call.Path) is { } known && !known.Contains(current!)
+            && CniVersions.HighestCommon(known) is { } common && CniVersions.Compare(common, current) < 0)
+            config = ConfigVersionRewriter.Rewrite(config, common);
+
         var output = Exec(call, call.Command, config);
         if (output.ExitCode == 0) return output.Stdout;
 
@@ -97,8 +103,7 @@ public sealed class ExecIpam : IIpam
         if (error.Code == CniErrorCodes.IncompatibleVersion)
         {
             // Debian's reference plugins stop at 1.0.0 and refuse a 1.1.0 config outright, though the older result is
-            // all we need. Costs two more execs, only on such plugins.
-            string? current = call.Ctx.Config.CniVersion;
+            // all we need. Costs two more execs, once per binary: the answer is cached.
             string? older = CniVersions.HighestCommon(SupportedVersions(call));
             if (older is not null && CniVersions.Compare(older, current) < 0)
             {
@@ -112,13 +117,17 @@ public sealed class ExecIpam : IIpam
 
     private static IReadOnlyList<string> SupportedVersions(Call call)
     {
+        var cache = new DelegateVersionCache(call.Ctx.StateDir);
+        if (cache.Get(call.Path) is { } known) return known;
         byte[] ask = JsonSerializer.SerializeToUtf8Bytes(new VersionJson { CniVersion = CniVersions.Latest }, CniJsonContext.Default.VersionJson);
         var output = Exec(call, CniCommand.Version, ask);
         if (output.ExitCode != 0) throw DelegateError(call, output);
         try
         {
             var info = JsonSerializer.Deserialize(output.Stdout, CniJsonContext.Default.VersionJson);
-            return info?.SupportedVersions ?? [];
+            var versions = info?.SupportedVersions ?? [];
+            cache.Put(call.Path, versions);
+            return versions;
         }
         catch (JsonException ex)
         {

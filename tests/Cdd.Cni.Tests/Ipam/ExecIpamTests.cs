@@ -216,6 +216,20 @@ public sealed class ExecIpamTests : IDisposable
     }
 
     [Fact]
+    public void Older_delegate_is_asked_in_its_own_version_at_once_on_the_next_call()
+    {
+        _dir.Add("old", OldPlugin);
+        string config = Config("old");
+        _ipam.Add(_dir.Context("ADD", config, _ipam)); // refused, VERSION, retried: stdin.ADD.0 and .1
+
+        var result = _ipam.Add(_dir.Context("ADD", config, _ipam));
+
+        Assert.Equal("10.1.0.9/24", result.Ips[0].Address.ToString());
+        Assert.Contains("\"cniVersion\":  \"1.0.0\"", _dir.Record("stdin.ADD.2"));
+        Assert.False(_dir.HasRecord("stdin.ADD.3")); // one exec, no refusal and no retry
+    }
+
+    [Fact]
     public void Incompatible_version_retry_applies_to_del_too()
     {
         _dir.Add("old", OldPlugin);
