@@ -1,0 +1,146 @@
+using System.Runtime.InteropServices;
+using Cdd.Bench;
+using Cdd.Native;
+using Cdd.Testing;
+
+// cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,
+// progress on stderr. Everything runs inside namespaces of the bench's own, removed at the end,
+// also after an error, Ctrl-C or SIGTERM.
+
+BenchOptions opts;
+try
+{
+    opts = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+if (Tmds.Linux.LibC.geteuid() != 0)
+{
+    Console.Error.WriteLine("Cdd.Bench needs root: it creates network namespaces and links (run ./build.sh bench as root).");
+    return 1;
+}
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
+
+BenchLab? lab = null;
+try
+{
+    string cdd = RepoRoot.CddCni;
+    const string refMacvlan = "/usr/lib/cni/macvlan", hostLocal = "/usr/lib/cni/host-local", refBridge = "/usr/lib/cni/bridge", trueBin = "/bin/true";
+    foreach (var b in new[] { refMacvlan, hostLocal, refBridge })
+        if (!File.Exists(b)) throw new InvalidOperationException($"{b} is missing: apt-get install containernetworking-plugins");
+
+    Console.Error.WriteLine($"creating {opts.Pods} pod namespaces...");
+    lab = BenchLab.Create(opts.Pods);
+    var common = new Dictionary<string, string>
+    {
+        ["CNI_PATH"] = $"{RepoRoot.Out}:/usr/lib/cni",
+        ["CDD_STATE_DIR"] = Path.Combine(lab.Dir, "state"),
+    };
+    string Ipam(string name) => Directory.CreateDirectory(Path.Combine(lab.Dir, name)).FullName;
+    var cddMv = new Plugin("cdd-cni macvlan + host-local", "cddmv", cdd, "eth0", NetConfs.CddMacvlan(Ipam("ipam-cdd-mv")), common);
+    var refMv = new Plugin("reference macvlan + host-local", "refmv", refMacvlan, "eth0", NetConfs.RefMacvlan(Ipam("ipam-ref-mv")), common);
+    var cddOvl = new Plugin("cdd-cni overlay + host-local", "cddovl", cdd, "eth0", NetConfs.CddOverlay(Ipam("ipam-cdd-ovl")), common);
+    var refBr = new Plugin("reference bridge + host-local (no VXLAN)", "refbr", refBridge, "eth0", NetConfs.RefBridge(Ipam("ipam-ref-br")), common);
+    var hlOnly = new Plugin("host-local alone", "hl", hostLocal, "eth0", NetConfs.HostLocalOnly(Ipam("ipam-hl")), common);
+
+    using var node = NetNs.Open(lab.NodePath);
+    var w = new StringWriter();
+    // setns() moves one thread: the whole run stays on the namespace's thread, and every child it forks starts in the node.
+    node.Run(() => Report(w, lab));
+    Console.Out.Write(w.ToString());
+    return 0;
+
+    void Report(TextWriter w, BenchLab lab)
+    {
+        void Progress(string s) => Console.Error.WriteLine(s);
+        w.WriteLine($"## cdd-cni benchmark ({opts.Pods} pods, {opts.Runs} start-up runs per binary)");
+        w.WriteLine();
+        w.WriteLine($"{Environment.ProcessorCount} CPUs, kernel {Environment.OSVersion.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; " +
+                    $"cdd-cni built {File.GetLastWriteTimeUtc(cdd):yyyy-MM-dd HH:mm} UTC. Each pod is its own namespace; " +
+                    "each call is a fresh exec with env and stdin, timed from exec to exit. The plugins of one table section run in the same pass " +
+                    "(each on its own set of pod namespaces), rotating which goes first pod by pod.");
+        w.WriteLine();
+
+        Progress("start-up...");
+        var startup = StartupRun.Measure([("cdd-cni", cdd), ("reference macvlan", refMacvlan), ("host-local", hostLocal), ("/bin/true", trueBin)], opts.Runs, stop.Token);
+
+        Progress("macvlan ADD/DEL...");
+        // host-local alone (it ignores the namespace) shows the floor any plugin that execs it pays.
+        var rows = LatencyRun.Interleaved([(cddMv, lab.PodsA), (refMv, lab.PodsB), (hlOnly, lab.PodsA)], stop.Token, Progress);
+        var (lc, lr) = (rows[0], rows[1]);
+
+        Progress("overlay ADD/DEL...");
+        string? overlayNote = null;
+        try
+        {
+            rows.AddRange(LatencyRun.Interleaved([(cddOvl, lab.PodsA), (refBr, lab.PodsB)], stop.Token, Progress));
+        }
+        catch (PluginFailedException e) when (e.Plugin == cddOvl || e.Plugin == refBr)
+        {
+            overlayNote = $"overlay rows skipped: {e.Message}";
+        }
+
+        w.WriteLine($"### ADD / DEL latency over {opts.Pods} pods (ms)");
+        w.WriteLine();
+        Markdown.Table(w, ["plugin", "ADD p50", "ADD p99", "DEL p50", "DEL p99"],
+            rows.Select(l => new[] { l.Plugin.Label, Markdown.Ms(l.Add.P50), Markdown.Ms(l.Add.P99), Markdown.Ms(l.Del.P50), Markdown.Ms(l.Del.P99) }));
+        if (overlayNote is not null)
+        {
+            w.WriteLine($"Note: {overlayNote}");
+            w.WriteLine();
+        }
+
+        w.WriteLine($"### Bare start-up, exec to exit of VERSION ({opts.Runs} runs each, ms)");
+        w.WriteLine();
+        Markdown.Table(w, ["binary", "p50", "p99"],
+            startup.Select(kv => new[] { kv.Key, Markdown.Ms(kv.Value.P50), Markdown.Ms(kv.Value.P99) }));
+
+        Progress("peak RSS...");
+        string pod0 = BenchLab.NetnsPath(lab.PodsA[0]);
+        long Rss(Plugin p)
+        {
+            var (call, kib) = PluginCall.RunMeasuringRss(p.Binary, p.Env("ADD", 1_000_000, pod0), p.Config);
+            p.Call("DEL", 1_000_000, pod0);
+            return call.ExitCode == 0 ? kib : -1;
+        }
+        long trueRss = PluginCall.RunMeasuringRss(trueBin, new Dictionary<string, string>(), "").MaxRssKiB;
+        long Size(string f) => new FileInfo(f).Length;
+        w.WriteLine("### Size and memory");
+        w.WriteLine();
+        Markdown.Table(w, ["binary", "file size", "peak RSS of one ADD"],
+        [
+            ["cdd-cni (macvlan; execs host-local)", Markdown.Size(Size(cdd)), Markdown.KiB(Rss(cddMv))],
+            ["cdd-cni (overlay; execs host-local)", Markdown.Size(Size(cdd)), overlayNote is null ? Markdown.KiB(Rss(cddOvl)) : "n/a"],
+            ["reference macvlan (execs host-local)", Markdown.Size(Size(refMacvlan)), Markdown.KiB(Rss(refMv))],
+            ["host-local (alone)", Markdown.Size(Size(hostLocal)), Markdown.KiB(Rss(hlOnly))],
+            ["/bin/true (no ADD: one exec)", Markdown.Size(Size(trueBin)), Markdown.KiB(trueRss)],
+        ]);
+        w.WriteLine("Peak RSS is ru_maxrss from wait4 (GNU time %M); for a plugin that execs its IPAM it is the larger of plugin and IPAM.");
+        w.WriteLine();
+
+        double ratio = lc.Add.P50 / lr.Add.P50 * 100;
+        w.WriteLine($"goal: cdd-cni+host-local ADD p50 {Markdown.Ms(lc.Add.P50)} ms / reference macvlan+host-local ADD p50 {Markdown.Ms(lr.Add.P50)} ms = {ratio:0}% " +
+                    $"(goal <= 60%: {(ratio <= 60 ? "met" : "not met")})");
+    }
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("interrupted; removing the bench namespaces");
+    return 130;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"bench failed: {e.Message}");
+    return 1;
+}
+finally
+{
+    lab?.Dispose();
+}
