@@ -1,7 +1,6 @@
 using System.Net;
 using Cdd.Cni.Spec;
 using Cdd.Native;
-using Cdd.Native.Packet;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Plumbing;
@@ -11,26 +10,37 @@ public static class InterfaceSetup
 {
     public static void Configure(NetNs ns, Rtnetlink pod, Link link, CniResult ipam)
     {
+        AnnounceOnUp(ns, link.Name, ipam);
         foreach (var ip in ipam.Ips)
             Kernel.Do(() => pod.Addresses.Add(link.Index, ip.Address, link.Name));
         Kernel.Do(() => pod.Links.SetUp(link.Index, true, link.Name));
         foreach (var r in ipam.Routes)
             Kernel.Do(() => pod.Routes.Add(ToKernelRoute(r, link.Index, ipam), link.Name));
+    }
 
-        if (link.Mac is { } mac)
+    /// <summary>
+    /// Pod addresses move between pods and nodes, so peers must learn the new MAC at once. With
+    /// arp_notify/ndisc_notify the kernel sends the gratuitous ARP / unsolicited NA itself when
+    /// the link comes up; sending them from a packet socket costs a ~13 ms close() (the kernel
+    /// waits out an RCU grace period) on every pod start.
+    /// </summary>
+    static void AnnounceOnUp(NetNs ns, string ifName, CniResult ipam)
+    {
+        bool v4 = ipam.Ips.Any(ip => ip.Address.Family == System.Net.Sockets.AddressFamily.InterNetwork);
+        bool v6 = ipam.Ips.Any(ip => ip.Address.Family == System.Net.Sockets.AddressFamily.InterNetworkV6);
+        try
         {
-            // Best effort: a lost announcement only delays peers until their caches age out.
-            try
+            ns.Run(() =>
             {
-                ns.Run(() =>
-                {
-                    foreach (var ip in ipam.Ips) AddressAnnouncer.Announce(link.Index, mac, ip.Address.Address);
-                });
-            }
-            catch (ErrnoException e)
-            {
-                Console.Error.WriteLine($"cdd-cni: address announcement on {link.Name} failed: {e.Message}");
-            }
+                var sysctl = new Sysctl();
+                if (v4) sysctl.SetInterface("ipv4", ifName, "arp_notify", "1");
+                if (v6) sysctl.SetInterface("ipv6", ifName, "ndisc_notify", "1");
+            });
+        }
+        catch (ErrnoException e)
+        {
+            // Best effort: without it peers only wait until their caches age out.
+            Console.Error.WriteLine($"cdd-cni: cannot enable address announcements on {ifName}: {e.Message}");
         }
     }
 

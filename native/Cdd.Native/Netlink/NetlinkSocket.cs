@@ -19,7 +19,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
     const int DumpRetries = 10;
 
     [StructLayout(LayoutKind.Sequential)]
-    struct SockaddrNl
+    internal struct SockaddrNl
     {
         public ushort Family;
         public ushort Pad;

@@ -6,8 +6,13 @@ namespace Cdd.Native.Rtnl;
 
 public sealed class RtnlRoutes(NetlinkSocket socket) : IRoutes
 {
+    /// <summary>
+    /// Adds beside existing routes to the same destination (no NLM_F_EXCL), so a pod's second
+    /// attachment can carry its own default route as the reference plugins allow; an identical
+    /// route is still refused with EEXIST.
+    /// </summary>
     public void Add(Route route, string? nameForErrors = null) =>
-        socket.Request(Build(Nl.RTM_NEWROUTE, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL, route), $"add route {Describe(route)}", nameForErrors);
+        socket.Request(Build(Nl.RTM_NEWROUTE, Nl.NLM_F_CREATE, route), $"add route {Describe(route)}", nameForErrors);
 
     public void Delete(Route route, string? nameForErrors = null) =>
         socket.Request(Build(Nl.RTM_DELROUTE, 0, route), $"delete route {Describe(route)}", nameForErrors);

@@ -93,6 +93,21 @@ public sealed class MacvlanTests : IDisposable
     }
 
     [Fact]
+    public void Second_attachment_with_its_own_default_route_is_added_beside_the_first()
+    {
+        using var pod = _n.NewPod();
+        _n.Cni.Add(_n.Config(), "multi", pod, "eth0").Ok("ADD eth0");
+        var second = _n.Config(ipam: _n.HostLocal("10.78.0.0/24", "10.78.0.1")).Replace("\"mvnet\"", "\"mvnet2\"");
+        _n.Cni.Add(second, "multi", pod, "net1").Ok("ADD net1");
+        var routes = pod.Ip_("route", "show", "default");
+        Assert.Contains("via 10.77.0.1 dev eth0", routes);
+        Assert.Contains("via 10.78.0.1 dev net1", routes);
+        _n.Cni.Del(second, "multi", pod.Path, "net1").Ok("DEL net1");
+        Assert.NotNull(Ip.Link(pod.Name, "eth0"));
+        Assert.Null(Ip.Link(pod.Name, "net1"));
+    }
+
+    [Fact]
     public void Del_is_idempotent_and_succeeds_without_a_prior_add()
     {
         using var pod = _n.NewPod();
