@@ -27,10 +27,12 @@ internal static class DelegateProcess
 
         var watch = Stopwatch.StartNew();
         using var process = Process.Start(psi) ?? throw new Win32Exception($"{path} did not start");
-        var stdoutTask = DrainAsync(process.StandardOutput.BaseStream);
-        var stderrTask = DrainAsync(process.StandardError.BaseStream);
-        // Fed in the background: a plugin that never reads stdin must not block us past the timeout.
-        var stdinTask = FeedAsync(process.StandardInput.BaseStream, stdin);
+        // Plain threads, not tasks: starting the thread pool costs milliseconds on a path that runs on every pod start.
+        var stdout = Drain(process.StandardOutput.BaseStream, "ipam-stdout");
+        var stderr = Drain(process.StandardError.BaseStream, "ipam-stderr");
+        // Fed on its own thread: a plugin that never reads stdin must not block us past the timeout.
+        var feeder = new Thread(() => Feed(process.StandardInput.BaseStream, stdin), 64 * 1024) { IsBackground = true, Name = "ipam-stdin" };
+        feeder.Start();
 
         if (!process.WaitForExit(timeout))
         {
@@ -42,25 +44,53 @@ internal static class DelegateProcess
 
         // The pipes close when the plugin exits unless it left a child holding them; do not wait on such a child forever.
         var left = timeout - watch.Elapsed;
-        if (!Task.WaitAll([stdoutTask, stderrTask], left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)))
+        var deadline = Stopwatch.GetTimestamp() + (long)((left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
+        if (!stdout.Thread.Join(Remaining(deadline)) || !stderr.Thread.Join(Remaining(deadline)))
             throw new CniException(CniErrorCodes.TryAgainLater, $"{label} exited but a child of it kept its output open");
-        _ = stdinTask.Exception; // a plugin that exits without reading stdin breaks the pipe; its exit code tells the story
+        // A plugin that exits without reading stdin breaks the pipe; its exit code tells the story.
 
-        return new DelegateOutput(process.ExitCode, stdoutTask.Result, Tail(stderrTask.Result));
+        return new DelegateOutput(process.ExitCode, stdout.Bytes, Tail(stderr.Bytes));
     }
 
-    private static async Task<byte[]> DrainAsync(Stream stream)
+    private static TimeSpan Remaining(long deadline) =>
+        TimeSpan.FromSeconds(Math.Max(0, deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
+    private sealed class Drained
     {
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer).ConfigureAwait(false);
-        return buffer.ToArray();
+        public required Thread Thread { get; init; }
+        public byte[] Bytes { get; set; } = [];
     }
 
-    private static async Task FeedAsync(Stream stream, byte[] data)
+    private static Drained Drain(Stream stream, string name)
+    {
+        Drained? drained = null;
+        var thread = new Thread(() =>
+        {
+            using var buffer = new MemoryStream();
+            try
+            {
+                stream.CopyTo(buffer);
+            }
+            catch (IOException)
+            {
+                // the pipe broke: keep what arrived
+            }
+            drained!.Bytes = buffer.ToArray();
+        }, 64 * 1024) { IsBackground = true, Name = name };
+        drained = new Drained { Thread = thread };
+        thread.Start();
+        return drained;
+    }
+
+    private static void Feed(Stream stream, byte[] data)
     {
         try
         {
-            await stream.WriteAsync(data).ConfigureAwait(false);
+            stream.Write(data);
+        }
+        catch (IOException)
+        {
+            // the plugin exited without reading everything
         }
         finally
         {

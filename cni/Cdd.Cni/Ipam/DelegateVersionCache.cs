@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Cdd.Cni.Ipam;
 
 /// <summary>
@@ -52,8 +50,7 @@ internal sealed class DelegateVersionCache(string stateDir)
         }
     }
 
-    string FileFor(string binary) =>
-        Path.Join(Dir, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(binary)).AsSpan(0, 8)));
+    string FileFor(string binary) => Path.Join(Dir, StableName.Of(Path.GetFileName(binary) + "-", binary));
 
     static string Identity(string binary)
     {

@@ -68,9 +68,5 @@ public static class PodNamespace
     public static string TemporaryName(CniContext ctx) => AttachmentName(ctx, "cddt");
 
     /// <summary>prefix + 8 hex digits of a hash of container ID and ifname: stable across ADD and DEL, 12 bytes.</summary>
-    public static string AttachmentName(CniContext ctx, string prefix)
-    {
-        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ctx.Env.ContainerId + "/" + ctx.Env.IfName));
-        return prefix + Convert.ToHexStringLower(hash.AsSpan(0, 4));
-    }
+    public static string AttachmentName(CniContext ctx, string prefix) => StableName.Of(prefix, ctx.Env.ContainerId + "/" + ctx.Env.IfName);
 }
