@@ -16,6 +16,7 @@ APT_PACKAGES=(
   iputils-ping              # pings between pods in the integration tests
   containernetworking-plugins  # reference plugins: host-local, static, tuning, macvlan (peers and bench)
   podman runc busybox-static   # the real-runtime tests
+  time                      # the bench reads peak RSS with GNU time
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
