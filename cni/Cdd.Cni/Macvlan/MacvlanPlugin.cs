@@ -58,31 +58,28 @@ public sealed class MacvlanPlugin : IMode
     {
         var c = ctx.Config;
         string ifName = ctx.Env.IfName;
-        using var ns = PodNamespace.Open(ctx);
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
-        if (Kernel.Do(() => pod.Links.Find(ifName)) is not null)
-            throw new CniException(CddErrorCodes.InterfaceExists, $"interface {ifName} already exists in {ctx.Env.Netns}");
+        using var pod = Pod.OpenForAdd(ctx);
 
         using var undo = new Rollback();
         string tmp = PodNamespace.TemporaryName(ctx);
         MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
         using (var host = Rtnetlink.Open())
         {
-            Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _mode) { Mtu = c.Mtu, Mac = mac, Namespace = ns }));
+            Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _mode) { Mtu = c.Mtu, Mac = mac, Namespace = pod.Ns }));
         }
-        var link = Kernel.Do(() => pod.Links.Get(tmp));
-        undo.Add($"macvlan {tmp}", () => pod.Links.Delete(link.Index, tmp));
-        Kernel.Do(() => pod.Links.Rename(link.Index, ifName, tmp));
+        var link = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
+        undo.Add($"macvlan {tmp}", () => pod.Rtnl.Links.Delete(link.Index, tmp));
+        Kernel.Do(() => pod.Rtnl.Links.Rename(link.Index, ifName, tmp));
 
         var ipam = ctx.Ipam.Add(ctx);
         undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
 
-        link = Kernel.Do(() => pod.Links.Get(ifName));
-        InterfaceSetup.Configure(ns, pod, link, ipam);
+        link = Kernel.Do(() => pod.Rtnl.Links.Get(ifName));
+        InterfaceSetup.Configure(pod, link, ipam);
 
         var result = InterfaceSetup.BuildResult(ctx, ipam,
             new CniInterface { Name = ifName, Mac = link.Mac?.ToString(), Mtu = link.Mtu, Sandbox = ctx.Env.Netns });
-        PodNamespace.EnsureStillThere(ctx, ns);
+        PodNamespace.EnsureStillThere(ctx, pod.Ns);
         undo.Commit();
         return result;
     }
@@ -91,33 +88,16 @@ public sealed class MacvlanPlugin : IMode
     {
         // Release the address first: it is what leaks across nodes; the link dies with the namespace anyway.
         ctx.Ipam.Del(ctx);
-        using var ns = PodNamespace.TryOpen(ctx);
-        if (ns is null) return;
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
-        foreach (var name in new[] { ctx.Env.IfName, PodNamespace.TemporaryName(ctx) })
-        {
-            var link = Kernel.Do(() => pod.Links.Find(name));
-            if (link is null || link.Kind != "macvlan") continue;
-            try
-            {
-                pod.Links.Delete(link.Index, name);
-            }
-            catch (ErrnoException e) when (e.IsNotFound)
-            {
-                // deleted by someone else meanwhile: the outcome we wanted
-            }
-            catch (ErrnoException e)
-            {
-                throw new CniException(CddErrorCodes.KernelRefused, e.Message);
-            }
-        }
+        using var pod = Pod.TryOpen(ctx);
+        if (pod is null) return;
+        LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
+        LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD
     }
 
     public void Check(CniContext ctx)
     {
-        using var ns = PodNamespace.Open(ctx);
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
-        var link = InterfaceCheck.Verify(ctx, pod, "macvlan");
+        using var pod = Pod.Open(ctx);
+        var link = InterfaceCheck.Verify(ctx, pod.Rtnl, "macvlan");
         if (link.MacvlanMode != _mode)
             throw InterfaceCheck.Drift($"interface {link.Name} is in macvlan mode {link.MacvlanMode?.ToString().ToLowerInvariant()}, config says {ctx.Config.MacvlanMode ?? "bridge"}");
         ctx.Ipam.Check(ctx);

@@ -26,10 +26,7 @@ public sealed class OverlayPlugin : IMode
     public CniResult Add(CniContext ctx)
     {
         string ifName = ctx.Env.IfName;
-        using var ns = PodNamespace.Open(ctx);
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
-        if (Kernel.Do(() => pod.Links.Find(ifName)) is not null)
-            throw new CniException(CddErrorCodes.InterfaceExists, $"interface {ifName} already exists in {ctx.Env.Netns}");
+        using var pod = Pod.OpenForAdd(ctx);
 
         using var host = Rtnetlink.Open();
         var bridge = NodeFabric.Ensure(ctx, host, _s);
@@ -38,26 +35,26 @@ public sealed class OverlayPlugin : IMode
         string hostName = HostVethName(ctx);
         string tmp = PodNamespace.TemporaryName(ctx);
         MacAddress? mac = ctx.Config.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
-        Kernel.Do(() => host.Links.Create(new VethSpec(hostName, tmp) { Mtu = _s.Mtu, PeerNamespace = ns, PeerMac = mac }));
+        Kernel.Do(() => host.Links.Create(new VethSpec(hostName, tmp) { Mtu = _s.Mtu, PeerNamespace = pod.Ns, PeerMac = mac }));
         var hostEnd = Kernel.Do(() => host.Links.Get(hostName));
         undo.Add($"veth {hostName}", () => host.Links.Delete(hostEnd.Index, hostName)); // the pod end goes with it
 
-        var podEnd = Kernel.Do(() => pod.Links.Get(tmp));
-        Kernel.Do(() => pod.Links.Rename(podEnd.Index, ifName, tmp));
+        var podEnd = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
+        Kernel.Do(() => pod.Rtnl.Links.Rename(podEnd.Index, ifName, tmp));
         Kernel.Do(() => host.Links.SetMaster(hostEnd.Index, bridge.Index, hostName));
         Kernel.Do(() => host.Links.SetUp(hostEnd.Index, true, hostName));
 
         var ipam = ctx.Ipam.Add(ctx);
         undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
 
-        podEnd = Kernel.Do(() => pod.Links.Get(ifName));
-        InterfaceSetup.Configure(ns, pod, podEnd, ipam);
+        podEnd = Kernel.Do(() => pod.Rtnl.Links.Get(ifName));
+        InterfaceSetup.Configure(pod, podEnd, ipam);
 
         hostEnd = Kernel.Do(() => host.Links.Get(hostName));
         var result = InterfaceSetup.BuildResult(ctx, ipam,
             new CniInterface { Name = ifName, Mac = podEnd.Mac?.ToString(), Mtu = podEnd.Mtu, Sandbox = ctx.Env.Netns },
             [new CniInterface { Name = hostName, Mac = hostEnd.Mac?.ToString(), Mtu = hostEnd.Mtu }]);
-        PodNamespace.EnsureStillThere(ctx, ns);
+        PodNamespace.EnsureStillThere(ctx, pod.Ns);
         undo.Commit();
         return result;
     }
@@ -66,38 +63,18 @@ public sealed class OverlayPlugin : IMode
     {
         ctx.Ipam.Del(ctx);
         using (var host = Rtnetlink.Open())
-            DeleteIfPresent(host, HostVethName(ctx), "veth");
-        using var ns = PodNamespace.TryOpen(ctx);
-        if (ns is null) return;
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
+            LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth");
+        using var pod = Pod.TryOpen(ctx);
+        if (pod is null) return;
         // Normally gone with its host end; these catch a pod end left by a killed ADD.
-        DeleteIfPresent(pod, ctx.Env.IfName, "veth");
-        DeleteIfPresent(pod, PodNamespace.TemporaryName(ctx), "veth");
-    }
-
-    static void DeleteIfPresent(Rtnetlink rtnl, string name, string kind)
-    {
-        var link = Kernel.Do(() => rtnl.Links.Find(name));
-        if (link is null || link.Kind != kind) return;
-        try
-        {
-            rtnl.Links.Delete(link.Index, name);
-        }
-        catch (ErrnoException e) when (e.IsNotFound)
-        {
-            // gone meanwhile: the outcome we wanted
-        }
-        catch (ErrnoException e)
-        {
-            throw new CniException(CddErrorCodes.KernelRefused, e.Message);
-        }
+        LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth");
+        LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "veth");
     }
 
     public void Check(CniContext ctx)
     {
-        using var ns = PodNamespace.Open(ctx);
-        using var pod = Kernel.Do(() => Rtnetlink.OpenIn(ns));
-        InterfaceCheck.Verify(ctx, pod, "veth");
+        using var pod = Pod.Open(ctx);
+        InterfaceCheck.Verify(ctx, pod.Rtnl, "veth");
         using var host = Rtnetlink.Open();
         string hostName = HostVethName(ctx);
         var hostEnd = Kernel.Do(() => host.Links.Find(hostName))

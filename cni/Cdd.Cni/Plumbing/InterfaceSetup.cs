@@ -8,14 +8,14 @@ namespace Cdd.Cni.Plumbing;
 /// <summary>Puts the IPAM result on a pod interface: addresses, link up, routes, then announces the addresses.</summary>
 public static class InterfaceSetup
 {
-    public static void Configure(NetNs ns, Rtnetlink pod, Link link, CniResult ipam)
+    public static void Configure(Pod pod, Link link, CniResult ipam)
     {
-        AnnounceOnUp(ns, link.Name, ipam);
+        AnnounceOnUp(pod.Ns, link.Name, ipam);
         foreach (var ip in ipam.Ips)
-            Kernel.Do(() => pod.Addresses.Add(link.Index, ip.Address, link.Name));
-        Kernel.Do(() => pod.Links.SetUp(link.Index, true, link.Name));
+            Kernel.Do(() => pod.Rtnl.Addresses.Add(link.Index, ip.Address, link.Name));
+        Kernel.Do(() => pod.Rtnl.Links.SetUp(link.Index, true, link.Name));
         foreach (var r in ipam.Routes)
-            Kernel.Do(() => pod.Routes.Add(ToKernelRoute(r, link.Index, ipam), link.Name));
+            Kernel.Do(() => pod.Rtnl.Routes.Add(ToKernelRoute(r, link.Index, ipam), link.Name));
     }
 
     /// <summary>
