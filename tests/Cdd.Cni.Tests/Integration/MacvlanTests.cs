@@ -65,7 +65,8 @@ public sealed class MacvlanTests : IDisposable
         using var pod = _n.NewPod();
         _n.Cni.Add(_n.Config(), "watcher", watcher).Ok("ADD watcher");
         // With arp_accept the watcher learns addresses from gratuitous ARP alone; nothing pings.
-        Exec.Run("ip", "netns", "exec", watcher.Name, "sysctl", "-qw", "net.ipv4.conf.eth0.arp_accept=1").EnsureSuccess("sysctl");
+        using (var ns = Cdd.Native.NetNs.Open(watcher.Path))
+            ns.Run(() => new Cdd.Native.Sysctl().SetInterface("ipv4", "eth0", "arp_accept", "1"));
         var add = _n.Cni.Add(_n.Config(), "announcer", pod).Ok("ADD");
         string mac = add.Json.GetProperty("interfaces")[0].GetProperty("mac").GetString()!;
         var neigh = Ip.Json("-n", watcher.Name, "neigh", "show", "dev", "eth0").EnumerateArray()
