@@ -18,15 +18,12 @@ public static class NodeFabric
     public static Link Ensure(CniContext ctx, Rtnetlink host, OverlaySettings s)
     {
         using var _ = Lock(ctx, s);
+        if (Conflict(host, s) is { } conflict) throw new CniException(CniErrorCodes.InvalidNetworkConfig, conflict);
         var bridge = Kernel.Do(() => host.Links.Find(s.Bridge));
         if (bridge is null)
         {
             Kernel.Do(() => host.Links.Create(new BridgeSpec(s.Bridge) { Mtu = s.Mtu }));
             bridge = Kernel.Do(() => host.Links.Get(s.Bridge));
-        }
-        else if (bridge.Kind != "bridge")
-        {
-            throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"bridge \"{s.Bridge}\" exists on this node but is a {bridge.Kind ?? "physical device"}, not a bridge");
         }
         if (!bridge.IsUp) Kernel.Do(() => host.Links.SetUp(bridge.Index, true, s.Bridge));
 
@@ -39,16 +36,23 @@ public static class NodeFabric
             }));
             vx = Kernel.Do(() => host.Links.Get(s.Vxlan));
         }
-        else if (vx.Kind != "vxlan" || vx.VxlanId != s.Vni || vx.VxlanPort != s.Port || !Equals(vx.VxlanLocal, s.Local))
-        {
-            throw new CniException(CniErrorCodes.InvalidNetworkConfig,
-                $"{s.Vxlan} exists on this node with vni {vx.VxlanId}, port {vx.VxlanPort}, local {vx.VxlanLocal}; config wants vni {s.Vni}, port {s.Port}, local {s.Local}");
-        }
         if (vx.MasterIndex != bridge.Index) Kernel.Do(() => host.Links.SetMaster(vx.Index, bridge.Index, s.Vxlan));
         if (!vx.IsUp) Kernel.Do(() => host.Links.SetUp(vx.Index, true, s.Vxlan));
 
         ReconcilePeers(host, vx.Index, s);
         return bridge;
+    }
+
+    /// <summary>What keeps this node's existing links from serving the config: a bridge name taken by another kind of link, a VXLAN device made with other settings.</summary>
+    public static string? Conflict(Rtnetlink host, OverlaySettings s)
+    {
+        var bridge = Kernel.Do(() => host.Links.Find(s.Bridge));
+        if (bridge is not null && bridge.Kind != "bridge")
+            return $"bridge \"{s.Bridge}\" exists on this node but is a {bridge.Kind ?? "physical device"}, not a bridge";
+        var vx = Kernel.Do(() => host.Links.Find(s.Vxlan));
+        if (vx is not null && (vx.Kind != "vxlan" || vx.VxlanId != s.Vni || vx.VxlanPort != s.Port || !Equals(vx.VxlanLocal, s.Local)))
+            return $"{s.Vxlan} exists on this node with vni {vx.VxlanId}, port {vx.VxlanPort}, local {vx.VxlanLocal}; config wants vni {s.Vni}, port {s.Port}, local {s.Local}";
+        return null;
     }
 
     /// <summary>The config's peer list is the truth: add what is missing, drop peers no longer listed.</summary>

@@ -103,6 +103,8 @@ public sealed class OverlayPlugin : IMode
         }
         if (!s.Underlay.IsUp)
             throw new CniException(CniErrorCodes.PluginNotAvailable, $"underlay {s.Underlay.Name} is down");
+        if (NodeFabric.Conflict(host, s) is { } conflict)
+            throw new CniException(CniErrorCodes.PluginNotAvailable, conflict);
         if (!s.Underlay.HasCarrier)
             throw new CniException(CniErrorCodes.PluginNotAvailableLimitedConnectivity, $"underlay {s.Underlay.Name} has no carrier: pods would reach only this node");
     }

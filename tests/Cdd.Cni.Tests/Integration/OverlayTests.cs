@@ -122,6 +122,17 @@ public sealed class OverlayTests
     }
 
     [Fact]
+    public void Bridge_name_taken_by_another_kind_of_link_is_code_7_on_add_and_50_on_status()
+    {
+        using var c = new OverlayCluster(nodes: 1);
+        using var pod = c.NewPod();
+        c.Nodes[0].Ip_("link", "add", "cdd0", "type", "veth", "peer", "name", "cdd0p");
+        Assert.Contains("not a bridge", c.Cni[0].Add(c.Config(0), "x", pod).Failed(7).Msg);
+        Assert.Contains("not a bridge", c.Cni[0].Exec("STATUS", c.Config(0, "1.1.0"), ifName: "").Failed(50).Msg);
+        Assert.Null(Ip.Link(c.Nodes[0].Name, "cddvx4200"));
+    }
+
+    [Fact]
     public void Status_is_code_50_without_the_underlay_and_51_without_carrier()
     {
         using var c = new OverlayCluster(nodes: 1);
