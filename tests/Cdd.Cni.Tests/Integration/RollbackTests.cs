@@ -72,6 +72,45 @@ public sealed class RollbackTests
         Assert.DoesNotContain(LinkNames(c.Nodes[0].Name), l => l.StartsWith("cddv") && !l.StartsWith("cddvx"));
     }
 
+    [Fact]
+    public void Del_after_add_was_killed_mid_ipam_removes_the_half_made_link()
+    {
+        using var n = new MacvlanNode();
+        string started = Path.Combine(n.Temp.Path, "ipam-started");
+        n.AddScriptPlugin("slow-ipam", $"cat > /dev/null\n[ \"$CNI_COMMAND\" = ADD ] || exit 0\ntouch {started}\nexec sleep 60\n");
+        using var pod = n.NewPod();
+        string conf = n.Config(ipam: """{"type":"slow-ipam"}""");
+
+        var psi = new System.Diagnostics.ProcessStartInfo("nsenter") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { $"--net=/var/run/netns/{n.Node.Name}", RepoRoot.CddCni }) psi.ArgumentList.Add(a);
+        psi.Environment["CNI_COMMAND"] = "ADD";
+        psi.Environment["CNI_CONTAINERID"] = "killed";
+        psi.Environment["CNI_NETNS"] = pod.Path;
+        psi.Environment["CNI_IFNAME"] = "eth0";
+        psi.Environment["CNI_PATH"] = n.Cni.CniPath;
+        psi.Environment["CDD_STATE_DIR"] = n.Cni.StateDir;
+        using (var add = System.Diagnostics.Process.Start(psi)!)
+        {
+            add.StandardInput.Write(conf);
+            add.StandardInput.Close();
+            try
+            {
+                for (int i = 0; i < 600 && !File.Exists(started); i++) Thread.Sleep(50);
+                Assert.True(File.Exists(started), "ADD never reached IPAM");
+            }
+            finally
+            {
+                add.Kill(entireProcessTree: true); // SIGKILL: no rollback runs
+                add.WaitForExit();
+            }
+        }
+        // The link made before IPAM is still there: nothing rolled it back.
+        Assert.Equal("macvlan", Ip.Link(pod.Name, "eth0")?.GetProperty("linkinfo").GetProperty("info_kind").GetString());
+
+        n.Cni.Del(conf, "killed", pod.Path).Ok("DEL after the kill");
+        Assert.Equal(["lo"], LinkNames(pod.Name));
+    }
+
     static List<string> LinkNames(string netns) =>
         Ip.Json("-n", netns, "link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).Order().ToList();
 
