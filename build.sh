@@ -17,6 +17,8 @@ APT_PACKAGES=(
   containernetworking-plugins  # reference plugins: host-local, static, tuning, macvlan (peers and bench)
   podman runc busybox-static   # the real-runtime tests
   time                      # the bench reads peak RSS with GNU time
+  qemu-system-x86 linux-image-amd64   # the VM tier boots Debian's stock kernel under TCG (tests/vm)
+  lvm2 thin-provisioning-tools xfsprogs e2fsprogs   # LVM thin pools and filesystems in the VM tier and cdd-csi
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
