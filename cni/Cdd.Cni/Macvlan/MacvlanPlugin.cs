@@ -61,6 +61,8 @@ public sealed class MacvlanPlugin : IMode
         using var pod = Pod.OpenForAdd(ctx);
 
         using var undo = new Rollback();
+        var ipamCall = IpamInFlight.Start(ctx);
+        undo.Add("ipam allocation", ipamCall.Release);
         string tmp = PodNamespace.TemporaryName(ctx);
         MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
         using (var host = Rtnetlink.Open())
@@ -71,8 +73,7 @@ public sealed class MacvlanPlugin : IMode
         undo.Add($"macvlan {tmp}", () => pod.Rtnl.Links.Delete(link.Index, tmp));
         Kernel.Do(() => pod.Rtnl.Links.Rename(link.Index, ifName, tmp));
 
-        var ipam = ctx.Ipam.Add(ctx);
-        undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
+        var ipam = ipamCall.Wait();
 
         link = Kernel.Do(() => pod.Rtnl.Links.Get(ifName));
         InterfaceSetup.Configure(pod, link, ipam);
@@ -86,12 +87,15 @@ public sealed class MacvlanPlugin : IMode
 
     public void Del(CniContext ctx)
     {
-        // Release the address first: it is what leaks across nodes; the link dies with the namespace anyway.
-        ctx.Ipam.Del(ctx);
-        using var pod = Pod.TryOpen(ctx);
-        if (pod is null) return;
-        LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
-        LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD
+        // The address is what leaks across nodes, so its release always runs (its error is the one reported);
+        // the link goes meanwhile, and would die with the namespace anyway.
+        SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
+        {
+            using var pod = Pod.TryOpen(ctx);
+            if (pod is null) return;
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD
+        });
     }
 
     public void Check(CniContext ctx)

@@ -28,10 +28,11 @@ public sealed class OverlayPlugin : IMode
         string ifName = ctx.Env.IfName;
         using var pod = Pod.OpenForAdd(ctx);
 
-        using var host = Rtnetlink.Open();
-        var bridge = NodeFabric.Ensure(ctx, host, _s);
-
+        using var host = Rtnetlink.Open(); // before the rollback: its undo steps use this socket
         using var undo = new Rollback();
+        var ipamCall = IpamInFlight.Start(ctx);
+        undo.Add("ipam allocation", ipamCall.Release);
+        var bridge = NodeFabric.Ensure(ctx, host, _s);
         string hostName = HostVethName(ctx);
         string tmp = PodNamespace.TemporaryName(ctx);
         MacAddress? mac = ctx.Config.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
@@ -44,8 +45,7 @@ public sealed class OverlayPlugin : IMode
         Kernel.Do(() => host.Links.SetMaster(hostEnd.Index, bridge.Index, hostName));
         Kernel.Do(() => host.Links.SetUp(hostEnd.Index, true, hostName));
 
-        var ipam = ctx.Ipam.Add(ctx);
-        undo.Add("ipam allocation", () => ctx.Ipam.Del(ctx));
+        var ipam = ipamCall.Wait();
 
         podEnd = Kernel.Do(() => pod.Rtnl.Links.Get(ifName));
         InterfaceSetup.Configure(pod, podEnd, ipam);
@@ -61,14 +61,17 @@ public sealed class OverlayPlugin : IMode
 
     public void Del(CniContext ctx)
     {
-        ctx.Ipam.Del(ctx);
-        using (var host = Rtnetlink.Open())
-            LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth");
-        using var pod = Pod.TryOpen(ctx);
-        if (pod is null) return;
-        // Normally gone with its host end; these catch a pod end left by a killed ADD.
-        LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth");
-        LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "veth");
+        // The address is released while the kernel tears the veth down; its error is the one reported.
+        SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
+        {
+            using (var host = Rtnetlink.Open())
+                LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth");
+            using var pod = Pod.TryOpen(ctx);
+            if (pod is null) return;
+            // Normally gone with its host end; these catch a pod end left by a killed ADD.
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth");
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "veth");
+        });
     }
 
     public void Check(CniContext ctx)
