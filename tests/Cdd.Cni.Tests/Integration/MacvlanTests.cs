@@ -171,6 +171,20 @@ public sealed class MacvlanTests : IDisposable
     }
 
     [Fact]
+    public void Kernel_refusing_the_link_releases_the_address_ipam_took_meanwhile()
+    {
+        using var first = _n.NewPod();
+        using var second = _n.NewPod();
+        string passthru = _n.Config(extra: ""","macvlanMode":"passthru" """);
+        _n.Cni.Add(passthru, "pt1", first).Ok("first passthru ADD");
+        // A master takes one passthru macvlan only: the kernel refuses the second while IPAM allocates.
+        var r = _n.Cni.Add(passthru, "pt2", second).Failed(101);
+        Assert.Contains("macvlan", r.Msg);
+        Assert.Equal(["pt1"], HostLocalStore.Allocations(_n.DataDir, "mvnet").Values);
+        Assert.Null(Ip.Link(second.Name, "eth0"));
+    }
+
+    [Fact]
     public void Check_fails_naming_what_drifted()
     {
         using var pod = _n.NewPod();
