@@ -1,0 +1,22 @@
+namespace Cdd.Csi;
+
+/// <summary>What the node's driver instance is configured with (command line / environment).</summary>
+public sealed record DriverOptions
+{
+    public const string DriverName = "lvm.cdd.io";
+    public const string TopologyKey = "topology.cdd.io/node";
+
+    public required string NodeId { get; init; }
+
+    /// <summary>Volume groups this node serves; `volumeGroup` must name one of them.</summary>
+    public required IReadOnlyList<string> VolumeGroups { get; init; }
+
+    /// <summary>Target and staging paths must lie below this root (kubelet's).</summary>
+    public string KubeletRoot { get; init; } = "/var/lib/kubelet";
+
+    /// <summary>Thin pools may promise this many times their size in thin volumes.</summary>
+    public double ThinOverProvisionRatio { get; init; } = 1.0;
+
+    /// <summary>When CreateVolume gives no size.</summary>
+    public long DefaultVolumeBytes { get; init; } = 1L << 30;
+}

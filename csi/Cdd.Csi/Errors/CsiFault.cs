@@ -1,0 +1,15 @@
+namespace Cdd.Csi.Errors;
+
+/// <summary>The outcomes the CSI spec names; <see cref="Grpc.CallInterceptor"/> maps each to its gRPC code, in one place.</summary>
+public enum CsiFault
+{
+    InvalidArgument,
+    OutOfRange,
+    NotFound,
+    AlreadyExists,
+    ResourceExhausted,
+    FailedPrecondition,
+    /// <summary>An operation is already in flight on the same volume.</summary>
+    Aborted,
+    Unavailable,
+}

@@ -1,0 +1,14 @@
+namespace Cdd.Csi.Lvm;
+
+/// <summary>The lvm2 operations the driver uses, one to one with the tools (pass-through in <see cref="LvmCli"/>).</summary>
+public interface ILvm
+{
+    Task<IReadOnlyList<VgInfo>> VolumeGroupsAsync();
+
+    Task<IReadOnlyList<LvInfo>> LogicalVolumesAsync(string vg);
+
+    /// <summary>A thick LV (<paramref name="thinPool"/> null) or a thin LV in that pool, tagged in the same metadata commit.</summary>
+    Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags);
+
+    Task RemoveAsync(string vg, string name);
+}

@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Cdd.Csi.Lvm;
+
+/// <summary>lvm2 through its tools: argument vectors, `--reportformat json` parsed, non-zero exits as <see cref="Errors.ToolException"/>.</summary>
+public sealed class LvmCli : ILvm
+{
+    static readonly string[] Units = ["--reportformat", "json", "--units", "b", "--nosuffix"];
+
+    public async Task<IReadOnlyList<VgInfo>> VolumeGroupsAsync()
+    {
+        var r = await Tool.RunCheckedAsync("vgs", [.. Units, "-o", "vg_name,vg_size,vg_free,vg_extent_size"]);
+        return Rows(r.Stdout, "vg").Select(v => new VgInfo(
+            Str(v, "vg_name"), Long(v, "vg_size"), Long(v, "vg_free"), Long(v, "vg_extent_size"))).ToList();
+    }
+
+    public async Task<IReadOnlyList<LvInfo>> LogicalVolumesAsync(string vg)
+    {
+        var r = await Tool.RunCheckedAsync("lvs", [.. Units, "-o", "vg_name,lv_name,lv_size,lv_tags,pool_lv,lv_attr,data_percent", vg]);
+        return Rows(r.Stdout, "lv").Select(v => new LvInfo(
+            Str(v, "vg_name"), Str(v, "lv_name"), Long(v, "lv_size"),
+            Str(v, "lv_tags").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            Str(v, "pool_lv"), Str(v, "lv_attr"),
+            double.TryParse(Str(v, "data_percent"), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)).ToList();
+    }
+
+    public async Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags)
+    {
+        var args = new List<string> { "--yes", "-n", name };
+        foreach (var t in tags) args.AddRange(["--addtag", t]);
+        string size = sizeBytes.ToString(CultureInfo.InvariantCulture) + "b";
+        if (thinPool is null)
+            // Wipe old signatures and zero the start: a new volume must never show a previous tenant's filesystem.
+            args.AddRange(["-L", size, "--wipesignatures", "y", "--zero", "y", vg]);
+        else
+            args.AddRange(["-V", size, "--thin", $"{vg}/{thinPool}"]);
+        await Tool.RunCheckedAsync("lvcreate", args);
+    }
+
+    public Task RemoveAsync(string vg, string name) => Tool.RunCheckedAsync("lvremove", ["--yes", $"{vg}/{name}"]);
+
+    static IEnumerable<JsonElement> Rows(string json, string kind)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var rows = new List<JsonElement>();
+        foreach (var report in doc.RootElement.GetProperty("report").EnumerateArray())
+            if (report.TryGetProperty(kind, out var list))
+                foreach (var row in list.EnumerateArray()) rows.Add(row.Clone());
+        return rows;
+    }
+
+    static string Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() ?? "" : "";
+
+    static long Long(JsonElement e, string name) => long.Parse(Str(e, name), CultureInfo.InvariantCulture);
+}

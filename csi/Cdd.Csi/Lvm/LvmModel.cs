@@ -1,0 +1,11 @@
+namespace Cdd.Csi.Lvm;
+
+public sealed record VgInfo(string Name, long SizeBytes, long FreeBytes, long ExtentBytes);
+
+/// <summary>One logical volume as `lvs` reports it. <c>Attr</c> is lv_attr (e.g. "Vwi-aotz--": type, ..., state, open).</summary>
+public sealed record LvInfo(string Vg, string Name, long SizeBytes, IReadOnlyList<string> Tags, string PoolLv, string Attr, double DataPercent)
+{
+    public bool IsThinPool => Attr.Length > 0 && Attr[0] == 't';
+    public bool IsOpen => Attr.Length > 5 && Attr[5] == 'o';
+    public bool IsActive => Attr.Length > 4 && Attr[4] == 'a';
+}

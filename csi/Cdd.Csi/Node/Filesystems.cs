@@ -1,0 +1,22 @@
+using Cdd.Csi.Errors;
+
+namespace Cdd.Csi.Node;
+
+/// <summary>blkid and mkfs, run as tools with argument vectors.</summary>
+public static class Filesystems
+{
+    /// <summary>The filesystem type blkid finds on the device (low-level probe, no cache), or null when it finds nothing.</summary>
+    public static async Task<string?> ProbeAsync(string device)
+    {
+        var r = await Tool.RunAsync("blkid", ["-p", "-o", "export", device]);
+        if (r.ExitCode == 2) return null; // blkid: nothing found
+        if (r.ExitCode != 0) throw new ToolException("blkid", ["-p", "-o", "export", device], r.ExitCode, r.Stderr);
+        foreach (var line in r.Stdout.Split('\n'))
+            if (line.StartsWith("TYPE=", StringComparison.Ordinal)) return line[5..].Trim();
+        // A signature without a filesystem type (a partition table, a RAID member): not ours to format.
+        return "unknown";
+    }
+
+    public static Task FormatAsync(string device, string fsType, IReadOnlyList<string> options) =>
+        Tool.RunCheckedAsync("mkfs." + fsType, [.. options, "-q", device]);
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using Cdd.Csi.Errors;
+using Cdd.Csi.Lvm;
+using Cdd.Csi.Validation;
+using Csi.V1;
+using global::Grpc.Core;
+
+namespace Cdd.Csi.Services;
+
+/// <summary>Controller for this node's own VGs (node-deployment model): create, delete, list, capacity.</summary>
+public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
+{
+    public override async Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, ServerCallContext context)
+    {
+        var p = VolumeParameters.Parse(request.Parameters, options);
+        RequireReachable(request.AccessibilityRequirements);
+        using var inFlight = locks.Volume("name:" + request.Name);
+        using var vgLock = await locks.VolumeGroupAsync(p.VolumeGroup);
+
+        var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == p.VolumeGroup)
+            ?? throw new CsiException(CsiFault.FailedPrecondition, $"volume group {p.VolumeGroup} is not present on this node");
+        long size = Size(request.CapacityRange, vg.ExtentBytes);
+        var id = new VolumeId(vg.Name, VolumeId.LvNameFor(request.Name));
+        var lvs = await lvm.LogicalVolumesAsync(vg.Name);
+
+        var existing = lvs.FirstOrDefault(l => l.Name == id.Lv);
+        if (existing is not null)
+        {
+            // The name is the idempotency key: same name and a compatible volume means this call already succeeded.
+            bool fits = existing.SizeBytes >= (request.CapacityRange?.RequiredBytes ?? 0)
+                        && (request.CapacityRange is not { LimitBytes: > 0 } r || existing.SizeBytes <= r.LimitBytes)
+                        && existing.PoolLv == (p.ThinPool ?? "");
+            if (!existing.Tags.Contains(VolumeId.NameTag(request.Name)) || !fits)
+                throw new CsiException(CsiFault.AlreadyExists,
+                    $"volume {request.Name} exists as {id} with {existing.SizeBytes} bytes{(existing.PoolLv.Length > 0 ? " in pool " + existing.PoolLv : "")}, incompatible with this request");
+            return Response(id, existing.SizeBytes, p);
+        }
+
+        if (p.ThinPool is null)
+        {
+            if (size > vg.SizeBytes) throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than volume group {vg.Name} holds ({vg.SizeBytes})");
+            if (size > vg.FreeBytes) throw new CsiException(CsiFault.ResourceExhausted, $"volume group {vg.Name} has {vg.FreeBytes} bytes free, {size} requested");
+        }
+        else
+        {
+            var pool = lvs.FirstOrDefault(l => l.Name == p.ThinPool && l.IsThinPool)
+                ?? throw CsiException.Invalid($"thin pool {vg.Name}/{p.ThinPool} does not exist");
+            long available = ThinAvailable(pool, lvs);
+            if (size > (long)(pool.SizeBytes * options.ThinOverProvisionRatio))
+                throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than thin pool {p.ThinPool} may promise");
+            if (size > available) throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {p.ThinPool} can promise {available} more bytes, {size} requested");
+        }
+
+        await lvm.CreateAsync(vg.Name, id.Lv, size, p.ThinPool, [VolumeId.OwnerTag, VolumeId.NameTag(request.Name)]);
+        var created = (await lvm.LogicalVolumesAsync(vg.Name)).First(l => l.Name == id.Lv);
+        return Response(id, created.SizeBytes, p);
+    }
+
+    public override async Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context)
+    {
+        // Not an ID we issue, or a VG we do not serve: nothing of ours to delete, which is success (idempotent).
+        if (VolumeId.TryParse(request.VolumeId) is not { } id || !options.VolumeGroups.Contains(id.Vg)) return new DeleteVolumeResponse();
+        using var inFlight = locks.Volume(id.ToString());
+        using var vgLock = await locks.VolumeGroupAsync(id.Vg);
+        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == id.Vg)) return new DeleteVolumeResponse();
+        var lv = (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv);
+        if (lv is null || !lv.Tags.Contains(VolumeId.OwnerTag)) return new DeleteVolumeResponse();
+        if (lv.IsOpen) throw new CsiException(CsiFault.FailedPrecondition, $"volume {id} is still in use (mounted or open)");
+        await lvm.RemoveAsync(id.Vg, id.Lv);
+        return new DeleteVolumeResponse();
+    }
+
+    public override async Task<ValidateVolumeCapabilitiesResponse> ValidateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, ServerCallContext context)
+    {
+        var id = VolumeId.Require(request.VolumeId);
+        if (!options.VolumeGroups.Contains(id.Vg) || await FindAsync(id) is null)
+            throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
+        // The validator already refused what we cannot serve, so every capability here is supported.
+        return new ValidateVolumeCapabilitiesResponse
+        {
+            Confirmed = new ValidateVolumeCapabilitiesResponse.Types.Confirmed
+            {
+                VolumeCapabilities = { request.VolumeCapabilities },
+                VolumeContext = { request.VolumeContext },
+                Parameters = { request.Parameters },
+            },
+        };
+    }
+
+    /// <summary>Our volumes across the node's VGs, ordered by ID; the token is the ID of the next entry.</summary>
+    public override async Task<ListVolumesResponse> ListVolumes(ListVolumesRequest request, ServerCallContext context)
+    {
+        var present = (await lvm.VolumeGroupsAsync()).Select(v => v.Name).ToHashSet();
+        var all = new List<(string Id, LvInfo Lv)>();
+        foreach (var vg in options.VolumeGroups.Where(present.Contains))
+            foreach (var lv in await lvm.LogicalVolumesAsync(vg))
+                if (lv.Tags.Contains(VolumeId.OwnerTag)) all.Add(($"{vg}/{lv.Name}", lv));
+        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+
+        int start = 0;
+        if (request.StartingToken.Length > 0)
+        {
+            start = all.FindIndex(v => v.Id == request.StartingToken);
+            if (start < 0) throw new CsiException(CsiFault.Aborted, $"starting_token {request.StartingToken} is no longer valid");
+        }
+        int count = request.MaxEntries > 0 ? Math.Min(request.MaxEntries, all.Count - start) : all.Count - start;
+        var response = new ListVolumesResponse();
+        foreach (var (vid, lv) in all.Skip(start).Take(count))
+            response.Entries.Add(new ListVolumesResponse.Types.Entry
+            {
+                Volume = new Volume { VolumeId = vid, CapacityBytes = lv.SizeBytes, AccessibleTopology = { NodeTopology() } },
+            });
+        if (start + count < all.Count) response.NextToken = all[start + count].Id;
+        return response;
+    }
+
+    public override async Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context)
+    {
+        if (request.AccessibleTopology is { } t && t.Segments.TryGetValue(DriverOptions.TopologyKey, out var node) && node != options.NodeId)
+            return new GetCapacityResponse { AvailableCapacity = 0 };
+        var vgs = await lvm.VolumeGroupsAsync();
+        if (request.Parameters.Count == 0)
+            return new GetCapacityResponse { AvailableCapacity = vgs.Where(v => options.VolumeGroups.Contains(v.Name)).Sum(v => v.FreeBytes) };
+
+        var p = VolumeParameters.Parse(request.Parameters, options);
+        var vg = vgs.FirstOrDefault(v => v.Name == p.VolumeGroup);
+        if (vg is null) return new GetCapacityResponse { AvailableCapacity = 0 };
+        if (p.ThinPool is null)
+            return new GetCapacityResponse { AvailableCapacity = vg.FreeBytes, MaximumVolumeSize = vg.FreeBytes };
+        var lvs = await lvm.LogicalVolumesAsync(vg.Name);
+        var pool = lvs.FirstOrDefault(l => l.Name == p.ThinPool && l.IsThinPool);
+        long available = pool is null ? 0 : ThinAvailable(pool, lvs);
+        return new GetCapacityResponse { AvailableCapacity = available, MaximumVolumeSize = available };
+    }
+
+    public override Task<ControllerGetCapabilitiesResponse> ControllerGetCapabilities(ControllerGetCapabilitiesRequest request, ServerCallContext context)
+    {
+        var response = new ControllerGetCapabilitiesResponse();
+        foreach (var t in new[]
+                 {
+                     ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume,
+                     ControllerServiceCapability.Types.RPC.Types.Type.ListVolumes,
+                     ControllerServiceCapability.Types.RPC.Types.Type.GetCapacity,
+                 })
+            response.Capabilities.Add(new ControllerServiceCapability { Rpc = new ControllerServiceCapability.Types.RPC { Type = t } });
+        return Task.FromResult(response);
+    }
+
+    async Task<LvInfo?> FindAsync(VolumeId id)
+    {
+        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == id.Vg)) return null;
+        return (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag));
+    }
+
+    long ThinAvailable(LvInfo pool, IEnumerable<LvInfo> lvs)
+    {
+        long promised = lvs.Where(l => l.PoolLv == pool.Name).Sum(l => l.SizeBytes);
+        return Math.Max(0, (long)(pool.SizeBytes * options.ThinOverProvisionRatio) - promised);
+    }
+
+    /// <summary>Required bytes (or the default) rounded up to whole extents; the limit must leave room for one extent.</summary>
+    public static long Size(CapacityRange? range, long extent, long defaultBytes = 1L << 30)
+    {
+        long required = range is { RequiredBytes: > 0 } ? range.RequiredBytes : Math.Min(defaultBytes, range is { LimitBytes: > 0 } ? range.LimitBytes : long.MaxValue);
+        long size = (required + extent - 1) / extent * extent;
+        if (size == 0) size = extent;
+        if (range is { LimitBytes: > 0 } && size > range.LimitBytes)
+            throw new CsiException(CsiFault.OutOfRange,
+                $"limit_bytes {range.LimitBytes} leaves no room for a whole extent ({extent.ToString(CultureInfo.InvariantCulture)} bytes) at or above required_bytes {range.RequiredBytes}");
+        return size;
+    }
+
+    void RequireReachable(TopologyRequirement? req)
+    {
+        if (req is null || req.Requisite.Count == 0) return;
+        bool ours = req.Requisite.Any(t => !t.Segments.TryGetValue(DriverOptions.TopologyKey, out var n) || n == options.NodeId);
+        if (!ours) throw new CsiException(CsiFault.ResourceExhausted, $"the requisite topology excludes node {options.NodeId}, the only one this driver serves");
+    }
+
+    Topology NodeTopology() => new() { Segments = { [DriverOptions.TopologyKey] = options.NodeId } };
+
+    CreateVolumeResponse Response(VolumeId id, long size, VolumeParameters p) => new()
+    {
+        Volume = new Volume
+        {
+            VolumeId = id.ToString(),
+            CapacityBytes = size,
+            VolumeContext = { p.ToContext() },
+            AccessibleTopology = { NodeTopology() },
+        },
+    };
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using Cdd.Csi.Errors;
+using Csi.V1;
+using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
+
+namespace Cdd.Csi.Validation;
+
+/// <summary>
+/// Checks every request before a handler sees it (called by the interceptor): required fields, name and ID
+/// shapes, paths, sizes, parameters, capabilities and mount options. Failures are INVALID_ARGUMENT or
+/// OUT_OF_RANGE and nothing has been touched yet.
+/// </summary>
+public sealed class RequestValidator(DriverOptions options)
+{
+    public const int MaxNameBytes = 128;
+
+    static readonly Mode[] SingleNode = [Mode.SingleNodeWriter, Mode.SingleNodeReaderOnly, Mode.SingleNodeSingleWriter, Mode.SingleNodeMultiWriter];
+
+    public void Validate(object request)
+    {
+        switch (request)
+        {
+            case CreateVolumeRequest r:
+                Name(r.Name);
+                Capacity(r.CapacityRange);
+                VolumeParameters.Parse(r.Parameters, options);
+                if (r.VolumeCapabilities.Count == 0) throw CsiException.Invalid("volume_capabilities is required");
+                foreach (var c in r.VolumeCapabilities) Capability(c);
+                if (r.VolumeContentSource is not null)
+                    throw CsiException.Invalid("volume_content_source is not supported by this driver yet");
+                break;
+            case DeleteVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                break;
+            case ValidateVolumeCapabilitiesRequest r:
+                Required(r.VolumeId, "volume_id");
+                if (r.VolumeCapabilities.Count == 0) throw CsiException.Invalid("volume_capabilities is required");
+                break;
+            case ListVolumesRequest r:
+                if (r.MaxEntries < 0) throw CsiException.Invalid("max_entries must not be negative");
+                break;
+            case GetCapacityRequest r:
+                if (r.Parameters.Count > 0) VolumeParameters.Parse(r.Parameters, options);
+                foreach (var c in r.VolumeCapabilities) Capability(c);
+                break;
+            case NodeStageVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.StagingTargetPath, "staging_target_path", options.KubeletRoot);
+                if (r.VolumeCapability is null) throw CsiException.Invalid("volume_capability is required");
+                Capability(r.VolumeCapability);
+                break;
+            case NodeUnstageVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.StagingTargetPath, "staging_target_path", options.KubeletRoot);
+                break;
+            case NodePublishVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.TargetPath, "target_path", options.KubeletRoot);
+                PathRules.Require(r.StagingTargetPath, "staging_target_path", options.KubeletRoot);
+                if (r.VolumeCapability is null) throw CsiException.Invalid("volume_capability is required");
+                Capability(r.VolumeCapability);
+                break;
+            case NodeUnpublishVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.TargetPath, "target_path", options.KubeletRoot);
+                break;
+            case NodeGetVolumeStatsRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.VolumePath, "volume_path", options.KubeletRoot);
+                break;
+        }
+    }
+
+    /// <summary>Names: required, at most 128 bytes of UTF-8, none of the control characters the spec bans.</summary>
+    public static void Name(string name)
+    {
+        if (string.IsNullOrEmpty(name)) throw CsiException.Invalid("name is required");
+        if (Encoding.UTF8.GetByteCount(name) > MaxNameBytes) throw CsiException.Invalid($"name is longer than {MaxNameBytes} bytes");
+        foreach (char c in name)
+            if (c is <= '\u0008' or '\u000B' or '\u000C' or (>= '\u000E' and <= '\u001F') or (>= '\u007F' and <= '\u009F'))
+                throw CsiException.Invalid($"name contains the control character U+{(int)c:X4}");
+    }
+
+    static void Required(string value, string field)
+    {
+        if (string.IsNullOrEmpty(value)) throw CsiException.Invalid($"{field} is required");
+        if (Encoding.UTF8.GetByteCount(value) > MaxNameBytes) throw CsiException.Invalid($"{field} is longer than {MaxNameBytes} bytes");
+    }
+
+    static void Capacity(CapacityRange? range)
+    {
+        if (range is null) return;
+        if (range.RequiredBytes < 0 || range.LimitBytes < 0) throw CsiException.Invalid("capacity_range values must not be negative");
+        if (range.LimitBytes > 0 && range.RequiredBytes > range.LimitBytes)
+            throw new CsiException(CsiFault.OutOfRange, "capacity_range.required_bytes is above limit_bytes");
+    }
+
+    static void Capability(VolumeCapability c)
+    {
+        if (c.AccessMode is null || c.AccessMode.Mode == Mode.Unknown) throw CsiException.Invalid("volume_capability.access_mode is required");
+        if (!SingleNode.Contains(c.AccessMode.Mode))
+            throw CsiException.Invalid($"access mode {c.AccessMode.Mode} is not supported: local LVM volumes are single-node");
+        switch (c.AccessTypeCase)
+        {
+            case VolumeCapability.AccessTypeOneofCase.Mount:
+                if (c.Mount.FsType.Length > 0 && !VolumeParameters.FsTypes.Contains(c.Mount.FsType))
+                    throw CsiException.Invalid($"fs_type \"{c.Mount.FsType}\" is not supported (ext4, xfs)");
+                MountOptions.Parse(c.Mount.MountFlags);
+                if (c.Mount.VolumeMountGroup.Length > 0) throw CsiException.Invalid("volume_mount_group is not supported");
+                break;
+            case VolumeCapability.AccessTypeOneofCase.Block:
+                throw CsiException.Invalid("block access is not supported by this driver yet");
+            default:
+                throw CsiException.Invalid("volume_capability.access_type (mount or block) is required");
+        }
+    }
+}
