@@ -1,0 +1,17 @@
+namespace Cdd.Ipam.Engine;
+
+public enum IpamErrorKind
+{
+    /// <summary>Every address of every segment the node reaches is reserved.</summary>
+    PoolExhausted,
+    /// <summary>A requested address is held by another attachment.</summary>
+    AddressTaken,
+    /// <summary>A requested address is in no segment of the pool, or is not allocatable in its segment.</summary>
+    AddressNotInPool,
+    /// <summary>The node reaches no segment of the pool, or not the one an address must come from.</summary>
+    SegmentUnreachable,
+    /// <summary>The request itself cannot be served (e.g. more than one requested address).</summary>
+    InvalidRequest,
+    /// <summary>Other writers kept winning every round; the caller may try again later.</summary>
+    Contended,
+}
