@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace Cdd.Ipam.Store.Files;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReservationJson))]
+internal sealed partial class FileStoreJsonContext : JsonSerializerContext;

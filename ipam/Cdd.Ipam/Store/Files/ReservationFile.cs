@@ -1,0 +1,52 @@
+using System.Net;
+using System.Text.Json;
+using Cdd.Ipam.Model;
+
+namespace Cdd.Ipam.Store.Files;
+
+/// <summary>Maps a reservation to and from its file's JSON.</summary>
+internal static class ReservationFile
+{
+    public static byte[] Encode(Reservation r, long generation) => JsonSerializer.SerializeToUtf8Bytes(new ReservationJson
+    {
+        Pool = r.Pool,
+        Segment = r.Segment,
+        Address = r.Address.ToString(),
+        Vlan = r.Vlan,
+        Node = r.Node,
+        Generation = generation,
+        Owner = r.Owner is { } o ? new OwnerJson { ContainerId = o.ContainerId, IfName = o.IfName, PodNamespace = o.PodNamespace, PodName = o.PodName, PodUid = o.PodUid } : null,
+        Fixed = r.Fixed is { } f ? new FixedJson { Namespace = f.Namespace, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
+    }, FileStoreJsonContext.Default.ReservationJson);
+
+    /// <summary>
+    /// The reservation in a file. A file that does not decode (a crash between create and write) still holds its
+    /// address: it comes back owner-less and unversioned, so it is never handed out and never freed by a DEL.
+    /// </summary>
+    public static Reservation Decode(byte[] bytes, string pool, IPAddress address)
+    {
+        ReservationJson? j = null;
+        try
+        {
+            j = JsonSerializer.Deserialize(bytes, FileStoreJsonContext.Default.ReservationJson);
+        }
+        catch (JsonException)
+        {
+        }
+        if (j is null || j.Segment is null || j.Generation <= 0)
+            return new Reservation { Pool = pool, Segment = "", Address = address };
+        return new Reservation
+        {
+            Pool = pool,
+            Segment = j.Segment,
+            Address = address,
+            Vlan = j.Vlan,
+            Node = j.Node ?? "",
+            Version = j.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Owner = j.Owner is { ContainerId: { } cid, IfName: { } ifn } o
+                ? new Owner(cid, ifn) { PodNamespace = o.PodNamespace ?? "", PodName = o.PodName ?? "", PodUid = o.PodUid ?? "" }
+                : null,
+            Fixed = j.Fixed is { Namespace: { } ns } f ? new FixedIdentity { Namespace = ns, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
+        };
+    }
+}
