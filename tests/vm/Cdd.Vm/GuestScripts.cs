@@ -45,7 +45,8 @@ public static class GuestScripts
         busybox mount -t devpts devpts /dev/pts
         busybox mount -t tmpfs tmpfs /dev/shm
         busybox mount -t tmpfs tmpfs /run
-        busybox mount -t tmpfs tmpfs /tmp
+        # /tmp stays the overlay's (writable, private to the guest): a checkout under the host's /tmp,
+        # as CI's fresh clone may be, must stay visible so the guest can run out/ binaries from it.
         busybox mount -t configfs configfs /sys/kernel/config 2>/dev/null
         busybox hostname cdd-vm
         S=/vmshare
