@@ -48,6 +48,8 @@ publish() {
   local tmp; tmp=$(mktemp -d)
   dotnet publish cni/Cdd.Cni/Cdd.Cni.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/cni"
   install -m 0755 "$tmp/cni/cdd-cni" "$OUT/cdd-cni"
+  dotnet publish ipam/Cdd.Ipam.Plugin/Cdd.Ipam.Plugin.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/ipam"
+  install -m 0755 "$tmp/ipam/cdd-ipam" "$OUT/cdd-ipam"
   dotnet publish csi/Cdd.Csi/Cdd.Csi.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/csi"
   install -m 0755 "$tmp/csi/cdd-csi" "$OUT/cdd-csi"
   rm -rf "$tmp"

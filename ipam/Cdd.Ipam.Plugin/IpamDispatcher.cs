@@ -1,0 +1,97 @@
+using Cdd.Cni.Spec;
+using Cdd.Ipam.Engine;
+using Cdd.Ipam.Store;
+
+namespace Cdd.Ipam.Plugin;
+
+/// <summary>
+/// One invocation of cdd-ipam: the spec's environment and config checks (cdd-cni's spec layer), the verb, and every
+/// failure turned into the spec's error JSON on stdout. stderr gets one greppable line per error.
+/// </summary>
+public static class IpamDispatcher
+{
+    public static int Run(IDictionary<string, string?> env, Stream stdin, Stream stdout, TextWriter stderr)
+    {
+        byte[] raw = [];
+        try
+        {
+            raw = ReadAll(stdin);
+            var cniEnv = CniEnvironment.Parse(env);
+            if (cniEnv.Command == CniCommand.Version)
+            {
+                Write(stdout, VersionInfo.ToJsonUtf8(VersionInfo.Probe(raw)));
+                return 0;
+            }
+            var config = NetConfParser.Parse(raw, cniEnv.Command);
+            var settings = IpamSettings.Parse(raw, cniEnv.Variables);
+            var plugin = new IpamPlugin(cniEnv, config, settings);
+            byte[]? output = cniEnv.Command switch
+            {
+                CniCommand.Add => plugin.Add(),
+                CniCommand.Del => plugin.Del(),
+                CniCommand.Check => plugin.Check(),
+                CniCommand.Gc => plugin.Gc(),
+                CniCommand.Status => plugin.Status(),
+                _ => throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"unknown command {cniEnv.Command}"),
+            };
+            if (output is not null) Write(stdout, output);
+            return 0;
+        }
+        catch (Exception ex)
+        {
+            var error = Map(ex);
+            Log(stderr, $"cdd-ipam event=ipam.error cmd={(env.TryGetValue("CNI_COMMAND", out var c) ? c : "")} code={error.Code} msg=\"{error.Msg}\"");
+            if (error.Code == CniErrorCodes.Internal) Log(stderr, ex.ToString());
+            string? version = VersionInfo.Probe(raw);
+            try
+            {
+                Write(stdout, error.ToJsonUtf8(CniVersions.IsSupported(version) ? version! : CniVersions.Latest));
+            }
+            catch (IOException)
+            {
+                // The runtime closed stdout; the exit code still says we failed.
+            }
+            return 1;
+        }
+    }
+
+    /// <summary>Every failure kind to the code a runtime acts on; the one place that decides.</summary>
+    public static CniException Map(Exception ex) => ex switch
+    {
+        CniException cni => cni,
+        StoreUnavailableException s => new CniException(CniErrorCodes.TryAgainLater, s.Message, s.InnerException?.Message),
+        IpamException { Kind: IpamErrorKind.PoolExhausted } e => new CniException(IpamErrorCodes.PoolExhausted, e.Message),
+        IpamException { Kind: IpamErrorKind.AddressTaken } e => new CniException(IpamErrorCodes.AddressTaken, e.Message),
+        IpamException { Kind: IpamErrorKind.AddressNotInPool } e => new CniException(IpamErrorCodes.AddressNotInPool, e.Message),
+        IpamException { Kind: IpamErrorKind.SegmentUnreachable } e => new CniException(IpamErrorCodes.SegmentUnreachable, e.Message),
+        IpamException { Kind: IpamErrorKind.InvalidRequest } e => new CniException(CniErrorCodes.InvalidNetworkConfig, e.Message),
+        IpamException { Kind: IpamErrorKind.Contended } e => new CniException(CniErrorCodes.TryAgainLater, e.Message),
+        IOException or UnauthorizedAccessException => new CniException(CniErrorCodes.IoFailure, $"file store: {ex.Message}"),
+        _ => new CniException(CniErrorCodes.Internal, $"internal error: {ex.GetType().FullName}: {ex.Message}"),
+    };
+
+    static byte[] ReadAll(Stream stdin)
+    {
+        using var buffer = new MemoryStream();
+        stdin.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
+    static void Write(Stream stdout, byte[] bytes)
+    {
+        stdout.Write(bytes);
+        stdout.Flush();
+    }
+
+    static void Log(TextWriter stderr, string line)
+    {
+        try
+        {
+            stderr.WriteLine(line);
+            stderr.Flush();
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
