@@ -13,7 +13,7 @@ namespace Cdd.Ipam.Plugin;
 /// <summary>The verbs, on the file store. Each opens the pool (taking its lock) for the length of the verb only.</summary>
 public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings settings)
 {
-    static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
     string Pool => settings.Pool.Name;
 
     public byte[] Add()
@@ -93,7 +93,16 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
         return null;
     }
 
-    FileReservationStore Open() => FileReservationStore.Open(settings.DataDir, Pool, LockTimeout);
+    FileReservationStore Open() => FileReservationStore.Open(settings.DataDir, Pool, LockTimeout());
+
+    /// <summary>CDD_IPAM_LOCK_TIMEOUT (seconds) bounds the wait for a pool another run holds; then the answer is code 11.</summary>
+    TimeSpan LockTimeout()
+    {
+        if (env.Get("CDD_IPAM_LOCK_TIMEOUT") is not { } text) return DefaultLockTimeout;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 && s <= 3600)
+            return TimeSpan.FromSeconds(s);
+        throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"CDD_IPAM_LOCK_TIMEOUT \"{text}\" is not a number of seconds (0..3600]");
+    }
 
     Owner OwnerFromEnv() => new(env.ContainerId, env.IfName)
     {
