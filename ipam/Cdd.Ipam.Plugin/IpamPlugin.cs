@@ -63,7 +63,7 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
             .Select(a => (a.ContainerId!, a.IfName!))
             .ToHashSet();
         using var store = Open();
-        new IpamService(store).CollectAsync(Pool, settings.Node.Name, valid).GetAwaiter().GetResult();
+        new IpamService(store).CollectAsync(Pool, settings.Node.Name, config.Name!, valid).GetAwaiter().GetResult();
         return null;
     }
 
@@ -109,6 +109,7 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
         PodNamespace = Arg("K8S_POD_NAMESPACE"),
         PodName = Arg("K8S_POD_NAME"),
         PodUid = Arg("K8S_POD_UID"),
+        Network = config.Name!,
     };
 
     FixedIdentity? FixedIdentityFromArgs()

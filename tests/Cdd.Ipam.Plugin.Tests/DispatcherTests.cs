@@ -122,6 +122,10 @@ public sealed class DispatcherTests : IDisposable
     {
         Run("ADD", Conf(), "keep");
         Run("ADD", Conf(), "gone");
+        // GC of another network that shares the pool lists none of these, and must leave them alone.
+        string otherNetwork = Conf().Replace("\"name\":\"mysqlnet\"", "\"name\":\"othernet\"").Replace("\"ipam\":", "\"cni.dev/valid-attachments\":[],\"ipam\":");
+        Assert.Equal(0, Run("GC", otherNetwork, "").Exit);
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(_dir.Path, "mysql")).Count(f => Path.GetFileName(f).StartsWith("10.")));
         string gc = Conf().Replace("\"ipam\":", "\"cni.dev/valid-attachments\":[{\"containerID\":\"keep\",\"ifname\":\"eth0\"}],\"ipam\":");
         Assert.Equal(0, Run("GC", gc, "").Exit);
         Assert.Equal(["10.10.0.2"], Directory.GetFiles(Path.Combine(_dir.Path, "mysql")).Select(Path.GetFileName).Where(n => n!.StartsWith("10.")));

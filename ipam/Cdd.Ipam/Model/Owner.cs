@@ -9,6 +9,8 @@ public sealed record Owner(string ContainerId, string IfName)
     public string PodNamespace { get; init; } = "";
     public string PodName { get; init; } = "";
     public string PodUid { get; init; } = "";
+    /// <summary>The CNI network (conflist name): GC lists valid attachments per network, so it may only judge its own.</summary>
+    public string Network { get; init; } = "";
 
     public bool IsAttachment(string containerId, string ifName) => ContainerId == containerId && IfName == ifName;
 

@@ -75,10 +75,11 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
         await ReleaseWhereAsync(pool, r => r.Owner is { } o && o.IsAttachment(containerId, ifName), ct);
 
     /// <summary>
-    /// GC: frees every reservation of <paramref name="node"/> whose attachment the runtime no longer lists as valid.
+    /// GC: frees every reservation of <paramref name="network"/> on <paramref name="node"/> whose attachment the
+    /// runtime no longer lists as valid. Another network's attachments are not in the runtime's list, so they are left alone.
     /// </summary>
-    public async Task<IReadOnlyList<Reservation>> CollectAsync(string pool, string node, IReadOnlySet<(string ContainerId, string IfName)> valid, CancellationToken ct = default) =>
-        await ReleaseWhereAsync(pool, r => r.Node == node && r.Owner is { } o && !valid.Contains((o.ContainerId, o.IfName)), ct);
+    public async Task<IReadOnlyList<Reservation>> CollectAsync(string pool, string node, string network, IReadOnlySet<(string ContainerId, string IfName)> valid, CancellationToken ct = default) =>
+        await ReleaseWhereAsync(pool, r => r.Node == node && r.Owner is { } o && o.Network == network && !valid.Contains((o.ContainerId, o.IfName)), ct);
 
     async Task<IReadOnlyList<Reservation>> ReleaseWhereAsync(string pool, Func<Reservation, bool> which, CancellationToken ct)
     {

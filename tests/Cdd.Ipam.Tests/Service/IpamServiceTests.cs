@@ -15,7 +15,7 @@ public sealed class IpamServiceTests
 
     static AllocationRequest Req(IpPool pool, NodeView node, string container, FixedIdentity? id = null, string pod = "") => new()
     {
-        Pool = pool, Node = node, Owner = new Owner(container, "eth0") { PodNamespace = "db", PodName = pod }, Fixed = id,
+        Pool = pool, Node = node, Owner = new Owner(container, "eth0") { PodNamespace = "db", PodName = pod, Network = "net" }, Fixed = id,
     };
 
     [Fact]
@@ -85,16 +85,18 @@ public sealed class IpamServiceTests
     }
 
     [Fact]
-    public async Task Gc_frees_the_attachments_the_runtime_no_longer_lists_on_its_own_node_only()
+    public async Task Gc_frees_the_attachments_the_runtime_no_longer_lists_on_its_own_node_and_network_only()
     {
         var a = Pools.Node("a");
         var b = Pools.Node("b");
         await _ipam.AllocateAsync(Req(Small, a, "keep"));
         await _ipam.AllocateAsync(Req(Small, a, "leaked"));
         await _ipam.AllocateAsync(Req(Small, b, "elsewhere"));
-        var freed = await _ipam.CollectAsync("tiny", "a", new HashSet<(string, string)> { ("keep", "eth0") });
+        // Same pod, second network drawing from the same pool: GC of "net" does not list it, and must not free it.
+        await _ipam.AllocateAsync(Req(Small, a, "keep") with { Owner = new Owner("keep", "net1") { Network = "other" } });
+        var freed = await _ipam.CollectAsync("tiny", "a", "net", new HashSet<(string, string)> { ("keep", "eth0") });
         Assert.Equal("leaked", Assert.Single(freed).Owner!.ContainerId);
-        Assert.Equal(["elsewhere", "keep"], _store.All.Select(r => r.Owner!.ContainerId).Order());
+        Assert.Equal(["elsewhere", "keep", "keep"], _store.All.Select(r => r.Owner!.ContainerId).Order());
     }
 
     [Fact]

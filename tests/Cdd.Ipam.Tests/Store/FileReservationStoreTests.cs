@@ -43,7 +43,7 @@ public sealed class FileReservationStoreTests : IDisposable
         using var store = Open();
         var r = Res("10.5.0.9", "a") with
         {
-            Owner = new Owner("a", "net1") { PodNamespace = "db", PodName = "mysql-3", PodUid = "u-1" },
+            Owner = new Owner("a", "net1") { PodNamespace = "db", PodName = "mysql-3", PodUid = "u-1", Network = "mysqlnet" },
             Fixed = FixedIdentity.Member("db", "mysql", 3),
         };
         await store.TryClaimAsync(r, default);

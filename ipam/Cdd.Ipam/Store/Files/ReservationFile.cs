@@ -15,7 +15,7 @@ internal static class ReservationFile
         Vlan = r.Vlan,
         Node = r.Node,
         Generation = generation,
-        Owner = r.Owner is { } o ? new OwnerJson { ContainerId = o.ContainerId, IfName = o.IfName, PodNamespace = o.PodNamespace, PodName = o.PodName, PodUid = o.PodUid } : null,
+        Owner = r.Owner is { } o ? new OwnerJson { ContainerId = o.ContainerId, IfName = o.IfName, PodNamespace = o.PodNamespace, PodName = o.PodName, PodUid = o.PodUid, Network = o.Network } : null,
         Fixed = r.Fixed is { } f ? new FixedJson { Namespace = f.Namespace, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
     }, FileStoreJsonContext.Default.ReservationJson);
 
@@ -44,7 +44,7 @@ internal static class ReservationFile
             Node = j.Node ?? "",
             Version = j.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
             Owner = j.Owner is { ContainerId: { } cid, IfName: { } ifn } o
-                ? new Owner(cid, ifn) { PodNamespace = o.PodNamespace ?? "", PodName = o.PodName ?? "", PodUid = o.PodUid ?? "" }
+                ? new Owner(cid, ifn) { PodNamespace = o.PodNamespace ?? "", PodName = o.PodName ?? "", PodUid = o.PodUid ?? "", Network = o.Network ?? "" }
                 : null,
             Fixed = j.Fixed is { Namespace: { } ns } f ? new FixedIdentity { Namespace = ns, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
         };

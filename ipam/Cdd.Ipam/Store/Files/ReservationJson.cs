@@ -22,6 +22,7 @@ public sealed class OwnerJson
     [JsonPropertyName("podNamespace")] public string? PodNamespace { get; set; }
     [JsonPropertyName("podName")] public string? PodName { get; set; }
     [JsonPropertyName("podUID")] public string? PodUid { get; set; }
+    [JsonPropertyName("network")] public string? Network { get; set; }
 }
 
 public sealed class FixedJson
