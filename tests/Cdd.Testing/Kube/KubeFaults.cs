@@ -1,0 +1,29 @@
+namespace Cdd.Testing.Kube;
+
+/// <summary>
+/// Faults the fake API server injects, decided by a seeded random so a failing run can be replayed. Rates are
+/// per request, in [0, 1]; a faulted request changes nothing.
+/// </summary>
+public sealed class KubeFaults
+{
+    readonly Lock _lock = new();
+    Random _rng = new(1);
+
+    public TimeSpan Latency { get; set; }
+    public double ConflictRate { get; set; }
+    public double InternalErrorRate { get; set; }
+    public double UnavailableRate { get; set; }
+    /// <summary>Chance that a watch stream is cut after each event it sends.</summary>
+    public double WatchDropRate { get; set; }
+
+    public int Seed
+    {
+        set { lock (_lock) _rng = new Random(value); }
+    }
+
+    internal bool Roll(double rate)
+    {
+        if (rate <= 0) return false;
+        lock (_lock) return _rng.NextDouble() < rate;
+    }
+}
