@@ -21,7 +21,13 @@ var options = new DriverOptions
     ThinOverProvisionRatio = double.Parse(Get("thin-overprovision-ratio", "CDD_THIN_OVERPROVISION_RATIO", "1.0"), System.Globalization.CultureInfo.InvariantCulture),
 };
 
-var builder = WebApplication.CreateSlimBuilder();
+// No config reload: its file watcher walks the content root with inotify, and the default content root is the
+// working directory (a node's / or a big home folder: seconds to minutes before the first request is served).
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+{
+    Args = ["--hostBuilder:reloadConfigOnChange=false"],
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff "; });
 builder.Services.AddSingleton(options);

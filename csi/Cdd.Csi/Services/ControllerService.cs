@@ -10,6 +10,8 @@ namespace Cdd.Csi.Services;
 /// <summary>Controller for this node's own VGs (node-deployment model): create, delete, list, capacity.</summary>
 public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
 {
+    public const long XfsMinimumBytes = 300L << 20;
+
     public override async Task<CreateVolumeResponse> CreateVolume(CreateVolumeRequest request, ServerCallContext context)
     {
         var p = VolumeParameters.Parse(request.Parameters, options);
@@ -20,6 +22,11 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
         var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == p.VolumeGroup)
             ?? throw new CsiException(CsiFault.FailedPrecondition, $"volume group {p.VolumeGroup} is not present on this node");
         long size = Size(request.CapacityRange, vg.ExtentBytes);
+        if (p.FsType == "xfs" && size < XfsMinimumBytes)
+        {
+            // mkfs.xfs refuses a data section below 300 MiB: grow the volume to that, within the caller's limit.
+            size = Size(new CapacityRange { RequiredBytes = XfsMinimumBytes, LimitBytes = request.CapacityRange?.LimitBytes ?? 0 }, vg.ExtentBytes);
+        }
         var id = new VolumeId(vg.Name, VolumeId.LvNameFor(request.Name));
         var lvs = await lvm.LogicalVolumesAsync(vg.Name);
 

@@ -1,0 +1,74 @@
+using Cdd.Testing;
+using Cdd.Vm;
+using Csi.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Cdd.Csi.Tests.Conformance;
+
+/// <summary>
+/// One guest for the conformance class: a 2 GiB virtio disk as VG <see cref="Vg"/> with a 512 MiB thin pool, and the
+/// published native-AOT cdd-csi serving on a TCP port the host reaches over the forwarded loopback port.
+/// </summary>
+public sealed class CsiGuest : IDisposable
+{
+    public const string Vg = "cddvg", Pool = "pool", NodeId = "vm-node";
+
+    public CsiGuest()
+    {
+        string driver = RepoRoot.Published("cdd-csi", "csi/Cdd.Csi/Cdd.Csi.csproj");
+        Vm = Cdd.Vm.Vm.Boot(new VmOptions { Disks = [2L << 30], ForwardedPorts = 1 });
+        try
+        {
+            GuestLvm.Configure(Vm);
+            int port = Vm.Ports[0];
+            Vm.Run($"""
+                set -e
+                pvcreate -q /dev/vda >&2
+                vgcreate -q {Vg} /dev/vda >&2
+                lvcreate -q --type thin-pool -L 512m -n {Pool} {Vg} >&2
+                mkdir -p /var/lib/kubelet
+                setsid {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} \
+                  > /tmp/cdd-csi.log 2>&1 < /dev/null &
+                """).EnsureSuccess("create the VG and start cdd-csi in the guest");
+            Channel = CsiChannel.Tcp(port);
+            WaitForProbe();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public Cdd.Vm.Vm Vm { get; }
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public string DriverLog => Vm.Run("cat /tmp/cdd-csi.log").Stdout;
+
+    void WaitForProbe()
+    {
+        // The driver starts asynchronously in the guest: retry by attempt count (each failed connect returns at once).
+        var identity = new Identity.IdentityClient(Channel);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (identity.Probe(new ProbeRequest()).Ready == true) return;
+            }
+            catch (RpcException e)
+            {
+                if (attempt >= 300)
+                    throw new InvalidOperationException($"cdd-csi in the guest did not answer Probe: {e.Status}\ndriver log:\n{DriverLog}", e);
+            }
+            Thread.Sleep(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        Channel?.Dispose();
+        Vm?.Dispose();
+    }
+}

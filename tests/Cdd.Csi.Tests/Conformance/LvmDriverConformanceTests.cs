@@ -1,0 +1,234 @@
+using Csi.V1;
+using Grpc.Core;
+using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
+
+namespace Cdd.Csi.Tests.Conformance;
+
+/// <summary>
+/// The running driver in the VM tier, over gRPC from the host, on a real VG with a thin pool on a virtual disk.
+/// Each test uses its own volume names and cleans up what it made.
+/// </summary>
+public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
+{
+    const long Mi = 1 << 20;
+    readonly Controller.ControllerClient _controller = new(guest.Channel);
+    readonly global::Csi.V1.Node.NodeClient _node = new(guest.Channel);
+    readonly Cdd.Vm.Vm _vm = guest.Vm;
+
+    static string Staging(string name) => $"/var/lib/kubelet/plugins/kubernetes.io/csi/lvm.cdd.io/{name}/globalmount";
+
+    static string Target(string name) => $"/var/lib/kubelet/pods/pod-{name}/volumes/kubernetes.io~csi/{name}/mount";
+
+    static VolumeCapability Cap(string fs = "ext4", Mode mode = Mode.SingleNodeWriter, params string[] flags) => new()
+    {
+        Mount = new VolumeCapability.Types.MountVolume { FsType = fs, MountFlags = { flags } },
+        AccessMode = new VolumeCapability.Types.AccessMode { Mode = mode },
+    };
+
+    static CreateVolumeRequest CreateReq(string name, long bytes, bool thin = false, string fs = "ext4")
+    {
+        var r = new CreateVolumeRequest
+        {
+            Name = name,
+            CapacityRange = new CapacityRange { RequiredBytes = bytes },
+            VolumeCapabilities = { Cap(fs) },
+            Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["fsType"] = fs },
+        };
+        if (thin) r.Parameters["thinPool"] = CsiGuest.Pool;
+        return r;
+    }
+
+    NodeStageVolumeRequest StageReq(Volume v, string name, VolumeCapability? cap = null) => new()
+    {
+        VolumeId = v.VolumeId,
+        StagingTargetPath = Staging(name),
+        VolumeCapability = cap ?? Cap(),
+        VolumeContext = { v.VolumeContext },
+    };
+
+    NodePublishVolumeRequest PublishReq(Volume v, string name, bool readOnly = false) => new()
+    {
+        VolumeId = v.VolumeId,
+        StagingTargetPath = Staging(name),
+        TargetPath = Target(name),
+        VolumeCapability = Cap(),
+        Readonly = readOnly,
+    };
+
+    string Guest(string script) => _vm.Run(script).EnsureSuccess(script).Stdout;
+
+    static async Task<RpcException> Fails(StatusCode code, Task call)
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(() => call);
+        Assert.Equal(code, e.StatusCode);
+        return e;
+    }
+
+    /// <summary>Nothing of the volume left in the guest: no LV, no device node, no dm table, no mount.</summary>
+    void AssertGone(string volumeId, string name)
+    {
+        string lv = volumeId.Split('/')[1];
+        string dmName = $"{CsiGuest.Vg}-{lv.Replace("-", "--")}";
+        var r = _vm.Run($"""
+            lvs --noheadings -o lv_name {CsiGuest.Vg} | grep -w {lv} && echo LV-LEFT
+            test -e /dev/{CsiGuest.Vg}/{lv} && echo DEVICE-LEFT
+            dmsetup ls | grep -w {dmName} && echo DM-LEFT
+            grep -e '{Staging(name)}' -e '{Target(name)}' /proc/mounts && echo MOUNT-LEFT
+            true
+            """);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.DoesNotContain("LEFT", r.Stdout);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Lifecycle_with_each_call_repeated_writes_data_and_leaves_no_lv_mount_or_device(bool thin)
+    {
+        string name = thin ? "life-thin" : "life-thick";
+        var created = (await _controller.CreateVolumeAsync(CreateReq(name, 40 * Mi, thin))).Volume;
+        var again = (await _controller.CreateVolumeAsync(CreateReq(name, 40 * Mi, thin))).Volume;
+        Assert.Equal(created.VolumeId, again.VolumeId);
+        Assert.Equal(40 * Mi, created.CapacityBytes); // 40 MiB is 10 whole 4 MiB extents
+        Assert.Equal(CsiGuest.NodeId, created.AccessibleTopology[0].Segments["topology.cdd.io/node"]);
+
+        await _node.NodeStageVolumeAsync(StageReq(created, name));
+        await _node.NodeStageVolumeAsync(StageReq(created, name));
+        await _node.NodePublishVolumeAsync(PublishReq(created, name));
+        await _node.NodePublishVolumeAsync(PublishReq(created, name));
+        Guest($"echo payload-{name} > '{Target(name)}/data' && sync");
+        Assert.Equal($"payload-{name}\n", Guest($"cat '{Staging(name)}/data'"));
+
+        var stats = await _node.NodeGetVolumeStatsAsync(new NodeGetVolumeStatsRequest { VolumeId = created.VolumeId, VolumePath = Target(name) });
+        var bytes = stats.Usage.Single(u => u.Unit == VolumeUsage.Types.Unit.Bytes);
+        var inodes = stats.Usage.Single(u => u.Unit == VolumeUsage.Types.Unit.Inodes);
+        Assert.InRange(bytes.Total, 20 * Mi, 40 * Mi);
+        Assert.True(bytes.Used > 0 && inodes.Used > 0 && inodes.Total > inodes.Used);
+        Assert.False(stats.VolumeCondition.Abnormal);
+
+        await Fails(StatusCode.FailedPrecondition, _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = created.VolumeId }).ResponseAsync);
+
+        var unpublish = new NodeUnpublishVolumeRequest { VolumeId = created.VolumeId, TargetPath = Target(name) };
+        await _node.NodeUnpublishVolumeAsync(unpublish);
+        await _node.NodeUnpublishVolumeAsync(unpublish);
+        Assert.Equal("", Guest($"test -e '{Target(name)}' && echo target-left; true"));
+        var unstage = new NodeUnstageVolumeRequest { VolumeId = created.VolumeId, StagingTargetPath = Staging(name) };
+        await _node.NodeUnstageVolumeAsync(unstage);
+        await _node.NodeUnstageVolumeAsync(unstage);
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = created.VolumeId });
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = created.VolumeId });
+
+        AssertGone(created.VolumeId, name);
+    }
+
+    [Fact]
+    public async Task Same_name_with_another_size_is_already_exists_and_changes_nothing()
+    {
+        var v = (await _controller.CreateVolumeAsync(CreateReq("same-name", 8 * Mi))).Volume;
+        await Fails(StatusCode.AlreadyExists, _controller.CreateVolumeAsync(CreateReq("same-name", 16 * Mi)).ResponseAsync);
+        await Fails(StatusCode.AlreadyExists, _controller.CreateVolumeAsync(CreateReq("same-name", 8 * Mi, thin: true)).ResponseAsync);
+        Assert.Equal($"{8 * Mi}\n", Guest($"lvs --noheadings --units b --nosuffix -o lv_size {v.VolumeId} | tr -d ' '"));
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertGone(v.VolumeId, "same-name");
+    }
+
+    [Fact]
+    public async Task Volume_whose_lv_already_holds_a_filesystem_with_data_is_never_reformatted()
+    {
+        var v = (await _controller.CreateVolumeAsync(CreateReq("has-data", 32 * Mi))).Volume;
+        string dev = "/dev/" + v.VolumeId;
+        Guest($"mkfs.ext4 -q {dev} && mkdir -p /mnt/pre && mount {dev} /mnt/pre && echo precious > /mnt/pre/keep && umount /mnt/pre");
+
+        await _node.NodeStageVolumeAsync(StageReq(v, "has-data"));
+        Assert.Equal("precious\n", Guest($"cat '{Staging("has-data")}/keep'"));
+        await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging("has-data") });
+
+        // Another filesystem than the one asked for: refused, and the data stays.
+        var xfsCap = Cap("xfs");
+        await Fails(StatusCode.FailedPrecondition, _node.NodeStageVolumeAsync(StageReq(v, "has-data", xfsCap)).ResponseAsync);
+        Assert.Contains("TYPE=ext4", Guest($"blkid -p -o export {dev}"));
+        Guest($"mount -o ro {dev} /mnt/pre && cat /mnt/pre/keep && umount /mnt/pre");
+
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertGone(v.VolumeId, "has-data");
+    }
+
+    [Fact]
+    public async Task Read_only_publish_refuses_writes()
+    {
+        var v = (await _controller.CreateVolumeAsync(CreateReq("ro-pub", 16 * Mi, thin: true, fs: "xfs"))).Volume;
+        Assert.Equal(300 * Mi, v.CapacityBytes); // grown to the 300 MiB xfs needs
+        var stage = StageReq(v, "ro-pub", Cap("xfs"));
+        await _node.NodeStageVolumeAsync(stage);
+        var publish = PublishReq(v, "ro-pub", readOnly: true);
+        publish.VolumeCapability = Cap("xfs");
+        await _node.NodePublishVolumeAsync(publish);
+        await _node.NodePublishVolumeAsync(publish);
+        var w = _vm.Run($"touch '{Target("ro-pub")}/x'");
+        Assert.NotEqual(0, w.ExitCode);
+        Assert.Contains("Read-only", w.Stderr);
+        Guest($"touch '{Staging("ro-pub")}/writable-at-staging'");
+
+        await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target("ro-pub") });
+        await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging("ro-pub") });
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertGone(v.VolumeId, "ro-pub");
+    }
+
+    [Fact]
+    public async Task List_volumes_pages_through_every_volume_once_and_refuses_a_stale_token()
+    {
+        var made = new List<string>();
+        foreach (var n in new[] { "page-a", "page-b", "page-c" })
+            made.Add((await _controller.CreateVolumeAsync(CreateReq(n, 4 * Mi, thin: true))).Volume.VolumeId);
+
+        var seen = new List<string>();
+        string token = "";
+        int pages = 0;
+        do
+        {
+            var page = await _controller.ListVolumesAsync(new ListVolumesRequest { MaxEntries = 2, StartingToken = token });
+            Assert.InRange(page.Entries.Count, 1, 2);
+            seen.AddRange(page.Entries.Select(e => e.Volume.VolumeId));
+            token = page.NextToken;
+            pages++;
+        } while (token.Length > 0 && pages < 100);
+        Assert.Equal(seen.Distinct().Count(), seen.Count);
+        Assert.Superset(made.ToHashSet(), seen.ToHashSet());
+
+        await Fails(StatusCode.Aborted, _controller.ListVolumesAsync(new ListVolumesRequest { StartingToken = "cddvg/csi-" + new string('0', 40) }).ResponseAsync);
+
+        foreach (var id in made) await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = id });
+        var after = await _controller.ListVolumesAsync(new ListVolumesRequest());
+        Assert.Empty(after.Entries.Select(e => e.Volume.VolumeId).Intersect(made));
+    }
+
+    [Fact]
+    public async Task Capacity_shrinks_by_the_volume_and_a_volume_larger_than_the_vg_is_out_of_range()
+    {
+        var thick = new GetCapacityRequest { Parameters = { ["volumeGroup"] = CsiGuest.Vg } };
+        long before = (await _controller.GetCapacityAsync(thick)).AvailableCapacity;
+        var v = (await _controller.CreateVolumeAsync(CreateReq("cap", 12 * Mi))).Volume;
+        long after = (await _controller.GetCapacityAsync(thick)).AvailableCapacity;
+        Assert.Equal(before - 12 * Mi, after);
+
+        await Fails(StatusCode.OutOfRange, _controller.CreateVolumeAsync(CreateReq("too-big", 3L << 30)).ResponseAsync);
+        var thinCap = new GetCapacityRequest { Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["thinPool"] = CsiGuest.Pool } };
+        Assert.InRange((await _controller.GetCapacityAsync(thinCap)).AvailableCapacity, 1, 512 * Mi);
+        Assert.Equal("", Guest($"lvs --noheadings -o lv_tags {CsiGuest.Vg} | grep {Cdd.Csi.Validation.VolumeId.NameTag("too-big")}; true"));
+
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        Assert.Equal(before, (await _controller.GetCapacityAsync(thick)).AvailableCapacity);
+    }
+
+    [Fact]
+    public async Task Unknown_volume_is_not_found_on_the_node_and_deleting_it_succeeds()
+    {
+        string unknown = $"{CsiGuest.Vg}/csi-{new string('f', 40)}";
+        await Fails(StatusCode.NotFound, _node.NodeStageVolumeAsync(new NodeStageVolumeRequest
+        {
+            VolumeId = unknown, StagingTargetPath = Staging("nope"), VolumeCapability = Cap(),
+        }).ResponseAsync);
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = unknown });
+    }
+}
