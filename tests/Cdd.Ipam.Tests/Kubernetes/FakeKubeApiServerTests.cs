@@ -153,6 +153,28 @@ public sealed class FakeKubeApiServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_dropped_watch_ends_its_stream_and_a_resumed_watch_continues_after_the_last_event()
+    {
+        var first = await Created(Obj("a"));
+        await Created(Obj("b"));
+        await Created(Obj("c"));
+        _api.Faults.WatchDropRate = 1;
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a hang guard, not an assertion
+        string from = Rv(first);
+        var seen = new List<string>();
+        for (int watches = 0; watches < 2; watches++)
+        {
+            using var stream = await _http.GetStreamAsync($"{Path}?watch=true&resourceVersion={from}", cts.Token);
+            using var reader = new StreamReader(stream);
+            var ev = (JsonObject)JsonNode.Parse((await reader.ReadLineAsync(cts.Token))!)!;
+            Assert.Null(await reader.ReadLineAsync(cts.Token)); // cut after one event
+            seen.Add(ev["object"]!["metadata"]!["name"]!.GetValue<string>());
+            from = ev["object"]!["metadata"]!["resourceVersion"]!.GetValue<string>();
+        }
+        Assert.Equal(["b", "c"], seen);
+    }
+
+    [Fact]
     public async Task An_unregistered_resource_is_404() =>
         Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "apis/cdd.io/v1/ippools")).Code);
 }
