@@ -28,9 +28,9 @@ public sealed class CsiGuest : IDisposable
                 vgcreate -q {Vg} /dev/vda >&2
                 lvcreate -q --type thin-pool -L 512m -n {Pool} {Vg} >&2
                 mkdir -p /var/lib/kubelet
-                setsid {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} \
-                  > /tmp/cdd-csi.log 2>&1 < /dev/null &
-                """).EnsureSuccess("create the VG and start cdd-csi in the guest");
+                """).EnsureSuccess("create the VG in the guest");
+            _start = $"setsid {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} >> /tmp/cdd-csi.log 2>&1 < /dev/null & echo $! > /tmp/cdd-csi.pid";
+            Vm.Run(_start).EnsureSuccess("start cdd-csi in the guest");
             Channel = CsiChannel.Tcp(port);
             WaitForProbe();
         }
@@ -41,7 +41,20 @@ public sealed class CsiGuest : IDisposable
         }
     }
 
+    readonly string _start = "";
+
     public Cdd.Vm.Vm Vm { get; }
+
+    /// <summary>kill -9 of the driver (no chance to clean up), then a fresh start on the same port.</summary>
+    public void KillAndRestartDriver()
+    {
+        Vm.Run("kill -9 $(cat /tmp/cdd-csi.pid) && while kill -0 $(cat /tmp/cdd-csi.pid) 2>/dev/null; do sleep 0.05; done")
+            .EnsureSuccess("kill -9 cdd-csi");
+        Vm.Run(_start).EnsureSuccess("restart cdd-csi");
+        Channel.Dispose();
+        Channel = CsiChannel.Tcp(Vm.Ports[0]);
+        WaitForProbe();
+    }
 
     public GrpcChannel Channel { get; private set; } = null!;
 
