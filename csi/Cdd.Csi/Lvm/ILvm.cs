@@ -11,4 +11,7 @@ public interface ILvm
     Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags);
 
     Task RemoveAsync(string vg, string name);
+
+    /// <summary>Grows the LV (thick, or a thin LV's virtual size) to <paramref name="sizeBytes"/>; the filesystem is the node's job.</summary>
+    Task ExtendAsync(string vg, string name, long sizeBytes);
 }

@@ -40,6 +40,9 @@ public sealed class LvmCli : ILvm
 
     public Task RemoveAsync(string vg, string name) => Tool.RunCheckedAsync("lvremove", ["--yes", $"{vg}/{name}"]);
 
+    public Task ExtendAsync(string vg, string name, long sizeBytes) =>
+        Tool.RunCheckedAsync("lvextend", ["--yes", "-L", sizeBytes.ToString(CultureInfo.InvariantCulture) + "b", $"{vg}/{name}"]);
+
     static IEnumerable<JsonElement> Rows(string json, string kind)
     {
         using var doc = JsonDocument.Parse(json);

@@ -77,6 +77,33 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
         return new DeleteVolumeResponse();
     }
 
+    /// <summary>Grows the LV; the filesystem grows in NodeExpandVolume (online: ext4 and xfs both grow mounted).</summary>
+    public override async Task<ControllerExpandVolumeResponse> ControllerExpandVolume(ControllerExpandVolumeRequest request, ServerCallContext context)
+    {
+        var id = VolumeId.Require(request.VolumeId);
+        if (!options.VolumeGroups.Contains(id.Vg)) throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
+        using var inFlight = locks.Volume(id.ToString());
+        using var vgLock = await locks.VolumeGroupAsync(id.Vg);
+        var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == id.Vg)
+            ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
+        var lvs = await lvm.LogicalVolumesAsync(id.Vg);
+        var lv = lvs.FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag))
+            ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
+        long size = Size(request.CapacityRange, vg.ExtentBytes);
+        // Already this big (a repeated call, or a request to shrink, which LVM volumes with filesystems cannot do): nothing to change.
+        if (size <= lv.SizeBytes) return new ControllerExpandVolumeResponse { CapacityBytes = lv.SizeBytes, NodeExpansionRequired = true };
+        long growth = size - lv.SizeBytes;
+        if (lv.PoolLv.Length == 0)
+        {
+            if (size > vg.SizeBytes) throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than volume group {vg.Name} holds");
+            if (growth > vg.FreeBytes) throw new CsiException(CsiFault.ResourceExhausted, $"volume group {vg.Name} has {vg.FreeBytes} bytes free, {growth} more needed");
+        }
+        else if (lvs.FirstOrDefault(l => l.Name == lv.PoolLv) is { } pool && growth > ThinAvailable(pool, lvs))
+            throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {pool.Name} cannot promise {growth} more bytes");
+        await lvm.ExtendAsync(id.Vg, id.Lv, size);
+        return new ControllerExpandVolumeResponse { CapacityBytes = size, NodeExpansionRequired = true };
+    }
+
     public override async Task<ValidateVolumeCapabilitiesResponse> ValidateVolumeCapabilities(ValidateVolumeCapabilitiesRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
@@ -148,6 +175,7 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
                      ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume,
                      ControllerServiceCapability.Types.RPC.Types.Type.ListVolumes,
                      ControllerServiceCapability.Types.RPC.Types.Type.GetCapacity,
+                     ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
                  })
             response.Capabilities.Add(new ControllerServiceCapability { Rpc = new ControllerServiceCapability.Types.RPC { Type = t } });
         return Task.FromResult(response);

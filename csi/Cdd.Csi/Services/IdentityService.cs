@@ -20,6 +20,10 @@ public sealed class IdentityService(DriverOptions options, ILvm lvm) : Identity.
             {
                 Service(PluginCapability.Types.Service.Types.Type.ControllerService),
                 Service(PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints),
+                new PluginCapability
+                {
+                    VolumeExpansion = new PluginCapability.Types.VolumeExpansion { Type = PluginCapability.Types.VolumeExpansion.Types.Type.Online },
+                },
             },
         });
 

@@ -107,6 +107,25 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
         });
     }
 
+    /// <summary>Grows the mounted filesystem to fill its (already extended) LV: resize2fs for ext4, xfs_growfs for xfs.</summary>
+    public override async Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, ServerCallContext context)
+    {
+        var id = VolumeId.Require(request.VolumeId);
+        string path = PathRules.Require(request.VolumePath, "volume_path", options.KubeletRoot);
+        using var inFlight = locks.Volume(id.ToString());
+        var mounted = MountTable.At(path) ?? throw new CsiException(CsiFault.NotFound, $"volume {id} is not mounted at {path}");
+        var device = BlockDevice.Numbers(id.DevicePath);
+        if (device is null || device.Value.Major != mounted.Major || device.Value.Minor != mounted.Minor)
+            throw new CsiException(CsiFault.NotFound, $"{path} does not hold volume {id}");
+        switch (mounted.FsType)
+        {
+            case "ext4": await Tool.RunCheckedAsync("resize2fs", [id.DevicePath]); break;
+            case "xfs": await Tool.RunCheckedAsync("xfs_growfs", [path]); break;
+            default: throw new CsiException(CsiFault.FailedPrecondition, $"cannot grow a {mounted.FsType} filesystem");
+        }
+        return new NodeExpandVolumeResponse { CapacityBytes = Mount.Stats(path).TotalBytes };
+    }
+
     public override Task<NodeGetCapabilitiesResponse> NodeGetCapabilities(NodeGetCapabilitiesRequest request, ServerCallContext context)
     {
         var response = new NodeGetCapabilitiesResponse();
@@ -115,6 +134,7 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
                      NodeServiceCapability.Types.RPC.Types.Type.StageUnstageVolume,
                      NodeServiceCapability.Types.RPC.Types.Type.GetVolumeStats,
                      NodeServiceCapability.Types.RPC.Types.Type.VolumeCondition,
+                     NodeServiceCapability.Types.RPC.Types.Type.ExpandVolume,
                  })
             response.Capabilities.Add(new NodeServiceCapability { Rpc = new NodeServiceCapability.Types.RPC { Type = t } });
         return Task.FromResult(response);

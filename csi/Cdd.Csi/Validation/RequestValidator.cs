@@ -64,6 +64,16 @@ public sealed class RequestValidator(DriverOptions options)
                 Required(r.VolumeId, "volume_id");
                 PathRules.Require(r.TargetPath, "target_path", options.KubeletRoot);
                 break;
+            case ControllerExpandVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                if (r.CapacityRange is null) throw CsiException.Invalid("capacity_range is required");
+                Capacity(r.CapacityRange);
+                break;
+            case NodeExpandVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                PathRules.Require(r.VolumePath, "volume_path", options.KubeletRoot);
+                Capacity(r.CapacityRange);
+                break;
             case NodeGetVolumeStatsRequest r:
                 Required(r.VolumeId, "volume_id");
                 PathRules.Require(r.VolumePath, "volume_path", options.KubeletRoot);

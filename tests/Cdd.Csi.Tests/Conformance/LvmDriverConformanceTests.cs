@@ -231,4 +231,36 @@ public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
         }).ResponseAsync);
         await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = unknown });
     }
+
+    [Theory]
+    [InlineData(false, "ext4", 40, 80)]
+    [InlineData(true, "xfs", 300, 340)]
+    public async Task Expand_while_published_grows_the_lv_and_the_mounted_filesystem_and_keeps_the_data(bool thin, string fs, int fromMi, int toMi)
+    {
+        string name = $"grow-{fs}";
+        var v = (await _controller.CreateVolumeAsync(CreateReq(name, fromMi * Mi, thin, fs))).Volume;
+        await _node.NodeStageVolumeAsync(StageReq(v, name, Cap(fs)));
+        var publish = PublishReq(v, name);
+        publish.VolumeCapability = Cap(fs);
+        await _node.NodePublishVolumeAsync(publish);
+        Guest($"echo before-grow > '{Target(name)}/keep' && sync");
+        long totalBefore = Guest($"df -B1 --output=size '{Target(name)}' | tail -1").Trim() is var b ? long.Parse(b) : 0;
+
+        var grow = new ControllerExpandVolumeRequest { VolumeId = v.VolumeId, CapacityRange = new CapacityRange { RequiredBytes = toMi * Mi } };
+        var grown = await _controller.ControllerExpandVolumeAsync(grow);
+        Assert.Equal(toMi * Mi, grown.CapacityBytes);
+        Assert.True(grown.NodeExpansionRequired);
+        Assert.Equal(toMi * Mi, (await _controller.ControllerExpandVolumeAsync(grow)).CapacityBytes);
+
+        var nodeGrow = new NodeExpandVolumeRequest { VolumeId = v.VolumeId, VolumePath = Target(name) };
+        long fsBytes = (await _node.NodeExpandVolumeAsync(nodeGrow)).CapacityBytes;
+        Assert.Equal(fsBytes, (await _node.NodeExpandVolumeAsync(nodeGrow)).CapacityBytes);
+        Assert.True(fsBytes > totalBefore, $"filesystem {fsBytes} bytes after growing, {totalBefore} before");
+        Assert.Equal("before-grow\n", Guest($"cat '{Target(name)}/keep'"));
+
+        await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target(name) });
+        await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging(name) });
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertGone(v.VolumeId, name);
+    }
 }

@@ -17,8 +17,10 @@ public sealed class SocketServerTests : IDisposable
         using var ch = CsiChannel.Unix(_driver.Socket);
         var id = new Identity.IdentityClient(ch);
         Assert.Equal("lvm.cdd.io", (await id.GetPluginInfoAsync(new())).Name);
-        var caps = (await id.GetPluginCapabilitiesAsync(new())).Capabilities.Select(c => c.Service.Type).ToList();
-        Assert.Equal([PluginCapability.Types.Service.Types.Type.ControllerService, PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints], caps);
+        var caps = (await id.GetPluginCapabilitiesAsync(new())).Capabilities;
+        Assert.Equal([PluginCapability.Types.Service.Types.Type.ControllerService, PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints],
+            caps.Where(c => c.Service is not null).Select(c => c.Service.Type));
+        Assert.Equal(PluginCapability.Types.VolumeExpansion.Types.Type.Online, caps.Single(c => c.VolumeExpansion is not null).VolumeExpansion.Type);
         var info = await new global::Csi.V1.Node.NodeClient(ch).NodeGetInfoAsync(new());
         Assert.Equal("host-node", info.NodeId);
         Assert.Equal("host-node", info.AccessibleTopology.Segments["topology.cdd.io/node"]);

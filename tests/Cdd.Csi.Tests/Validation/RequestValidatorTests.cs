@@ -154,4 +154,13 @@ public class RequestValidatorTests
         Assert.Equal(CsiFault.InvalidArgument, FaultOf(new NodeGetVolumeStatsRequest { VolumePath = "/var/lib/kubelet/t" }));
         Assert.Equal(CsiFault.InvalidArgument, FaultOf(new ValidateVolumeCapabilitiesRequest { VolumeCapabilities = { MountCap() } }));
     }
+
+    [Fact]
+    public void Expand_without_capacity_or_with_a_negative_size_is_invalid()
+    {
+        string id = "vg1/csi-" + new string('a', 40);
+        Assert.Equal(CsiFault.InvalidArgument, FaultOf(new ControllerExpandVolumeRequest { VolumeId = id }));
+        Assert.Equal(CsiFault.InvalidArgument, FaultOf(new ControllerExpandVolumeRequest { VolumeId = id, CapacityRange = new CapacityRange { RequiredBytes = -5 } }));
+        Assert.Equal(CsiFault.InvalidArgument, FaultOf(new NodeExpandVolumeRequest { VolumeId = id, VolumePath = "/etc" }));
+    }
 }
