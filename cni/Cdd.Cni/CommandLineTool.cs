@@ -19,6 +19,16 @@ internal static class CommandLineTool
         });
         root.Subcommands.Add(version);
 
+        var binDir = new Option<string>("--bin-dir") { Description = "The runtime's CNI bin directory.", DefaultValueFactory = _ => "/opt/cni/bin" };
+        var confDir = new Option<string?>("--conf-dir") { Description = "The runtime's CNI config directory (for --conflist)." };
+        var conflist = new Option<string?>("--conflist") { Description = "A network config list to install into --conf-dir." };
+        var install = new Command("install", "Copy cdd-cni (and cdd-ipam beside it) into the CNI bin directory, atomically; optionally a conflist.")
+        {
+            binDir, confDir, conflist,
+        };
+        install.SetAction(r => Installer.Run(r.GetValue(binDir)!, r.GetValue(confDir), r.GetValue(conflist), Console.Out, Console.Error));
+        root.Subcommands.Add(install);
+
         return root.Parse(args).Invoke();
     }
 
