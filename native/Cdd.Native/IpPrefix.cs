@@ -8,7 +8,6 @@ namespace Cdd.Native;
 public readonly record struct IpPrefix(IPAddress Address, int PrefixLength)
 {
     public AddressFamily Family => Address.AddressFamily;
-    public int MaxPrefix => Family == AddressFamily.InterNetwork ? 32 : 128;
 
     public static IpPrefix Parse(string s) =>
         TryParse(s, out var p) ? p : throw new FormatException($"'{s}' is not an address with a prefix length (like 10.1.0.5/24)");

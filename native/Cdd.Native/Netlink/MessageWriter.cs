@@ -20,8 +20,6 @@ public sealed class MessageWriter
         BinaryPrimitives.WriteUInt16LittleEndian(_buf.AsSpan(6), flags);
     }
 
-    public ushort Type => BinaryPrimitives.ReadUInt16LittleEndian(_buf.AsSpan(4));
-
     /// <summary>struct ifinfomsg.</summary>
     public MessageWriter IfInfo(byte family = Nl.AF_UNSPEC, int index = 0, uint flags = 0, uint change = 0)
     {
