@@ -13,4 +13,28 @@ public static class Names
             if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')) return false;
         return true;
     }
+
+    /// <summary>A label key: an optional DNS-subdomain prefix and '/', then a name of up to 63 characters.</summary>
+    public static bool IsLabelKey(string? s)
+    {
+        if (string.IsNullOrEmpty(s)) return false;
+        int slash = s.IndexOf('/');
+        if (slash >= 0)
+        {
+            string prefix = s[..slash];
+            if (prefix.Length is 0 or > 253 || !prefix.Split('.').All(IsDnsLabel)) return false;
+            s = s[(slash + 1)..];
+        }
+        return s.Length > 0 && IsLabelValue(s);
+    }
+
+    /// <summary>A label value: empty, or up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric.</summary>
+    public static bool IsLabelValue(string s)
+    {
+        if (s.Length == 0) return true;
+        if (s.Length > 63 || !char.IsAsciiLetterOrDigit(s[0]) || !char.IsAsciiLetterOrDigit(s[^1])) return false;
+        foreach (char c in s)
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) return false;
+        return true;
+    }
 }

@@ -30,7 +30,38 @@ public static class PoolParser
                 throw new PoolConfigException($"{at}.subnet", $"{segment.Subnet} overlaps segment \"{other.Name}\" ({other.Subnet})");
             segments.Add(segment);
         }
-        return new IpPool(name, segments);
+        return new IpPool(name, segments)
+        {
+            NamespaceSelector = ParseSelector(json.NamespaceSelector, $"{path}.namespaceSelector"),
+            PodSelector = ParseSelector(json.PodSelector, $"{path}.podSelector"),
+        };
+    }
+
+    static LabelSelector? ParseSelector(LabelSelectorJson? json, string at)
+    {
+        if (json is null) return null;
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in json.MatchLabels ?? [])
+        {
+            if (!Names.IsLabelKey(k)) throw new PoolConfigException($"{at}.matchLabels", $"\"{k}\" is not a label key");
+            labels[k] = v is not null && Names.IsLabelValue(v) ? v : throw new PoolConfigException($"{at}.matchLabels.{k}", $"\"{v}\" is not a label value");
+        }
+        var requirements = new List<LabelRequirement>();
+        foreach (var (r, i) in Indexed(json.MatchExpressions))
+        {
+            string rat = $"{at}.matchExpressions[{i}]";
+            if (r is null) throw new PoolConfigException(rat, "must be an object with key and operator");
+            if (r.Key is null || !Names.IsLabelKey(r.Key)) throw new PoolConfigException($"{rat}.key", $"\"{r.Key}\" is not a label key");
+            if (!Enum.TryParse<LabelOperator>(r.Operator, ignoreCase: false, out var op) || !Enum.IsDefined(op) || r.Operator!.Any(char.IsDigit))
+                throw new PoolConfigException($"{rat}.operator", $"\"{r.Operator}\" is not one of In, NotIn, Exists, DoesNotExist");
+            var values = (r.Values ?? []).Select((v, j) => v ?? throw new PoolConfigException($"{rat}.values[{j}]", "must be a string")).ToList();
+            if (op is LabelOperator.In or LabelOperator.NotIn && values.Count == 0)
+                throw new PoolConfigException($"{rat}.values", $"must not be empty for {op}");
+            if (op is LabelOperator.Exists or LabelOperator.DoesNotExist && values.Count > 0)
+                throw new PoolConfigException($"{rat}.values", $"must be empty for {op}");
+            requirements.Add(new LabelRequirement(r.Key, op, values));
+        }
+        return new LabelSelector(labels, requirements);
     }
 
     static Segment ParseSegment(SegmentJson? s, string at)
