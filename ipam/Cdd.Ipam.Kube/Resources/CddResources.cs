@@ -1,0 +1,20 @@
+namespace Cdd.Ipam.Kube.Resources;
+
+/// <summary>Where the custom resources live and the labels and annotations the agent reads and writes.</summary>
+public static class CddResources
+{
+    public const string Group = "cdd.io";
+    public const string Version = "v1";
+    public const string ApiVersion = Group + "/" + Version;
+    public const string ReservationPlural = "ipreservations";
+    public const string ReservationKind = "IPReservation";
+    public const string PoolPlural = "ippools";
+    public const string PoolKind = "IPPool";
+
+    /// <summary>Label on each IPReservation naming its pool: the agent's watch and fresh lists select by it.</summary>
+    public const string PoolLabel = "cdd.io/pool";
+    /// <summary>Label on each IPReservation naming the node of its attachment (when the name fits a label value).</summary>
+    public const string NodeLabel = "cdd.io/node";
+    /// <summary>Node annotation listing the VLANs its trunk can tag, comma-separated ("100,200").</summary>
+    public const string TrunkVlansAnnotation = "cdd.io/trunk-vlans";
+}

@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Cdd.Ipam.Config;
+using Cdd.Ipam.Engine;
+using Cdd.Ipam.Kube.Resources;
+using Cdd.Ipam.Kube.Watch;
+using Cdd.Ipam.Model;
+using Cdd.Ipam.Store;
+using k8s;
+
+namespace Cdd.Ipam.Kube.Store;
+
+/// <summary>
+/// Reservations as IPReservation objects. Claim is a create (409: the name exists, so the address is taken), replace
+/// is an update carrying the uid and resourceVersion read, release is a delete with both as preconditions: a writer
+/// acting on a stale copy (a DEL from a dead container) is refused by the API server itself.
+/// A request that fails with a 5xx, a timeout or a lost connection may still have been applied; the store then reads
+/// the object back and decides from what is stored, so a claim whose answer was lost is found again, not leaked.
+/// Snapshots come from a watch cache per pool unless fresh; after a write whose outcome stayed unknown, the next
+/// snapshot of that pool is a fresh LIST. The round-robin cursor lives in memory, per store.
+/// </summary>
+public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
+{
+    readonly ReservationApi _api;
+    readonly KubeStoreOptions _options;
+    readonly ConcurrentDictionary<string, ListWatchCache<IpReservationObject, Reservation>> _caches = new();
+    readonly ConcurrentDictionary<(string Pool, string Segment), IPAddress> _cursors = new();
+    readonly ConcurrentDictionary<string, long> _suspect = new();
+    long _suspectEpoch;
+
+    public KubeReservationStore(IKubernetes client, KubeStoreOptions? options = null)
+    {
+        _api = new ReservationApi(client);
+        _options = options ?? new KubeStoreOptions();
+        if (_options.Attempts < 1) throw new ArgumentOutOfRangeException(nameof(options), "Attempts must be at least 1");
+    }
+
+    public KubeStoreStats Stats { get; } = new();
+
+    /// <summary>Objects that did not validate (a hand-edited or foreign IPReservation), for the agent's log.</summary>
+    public event Action<string>? InvalidObject;
+
+    public async Task<PoolSnapshot> SnapshotAsync(string pool, bool fresh, CancellationToken ct)
+    {
+        CheckPool(pool);
+        if (!fresh && !_suspect.ContainsKey(pool))
+        {
+            var cache = CacheFor(pool);
+            if (cache.IsSynced || await Warm(cache, ct)) return new PoolSnapshot(cache.Values, Cursors(pool));
+        }
+        _suspect.TryGetValue(pool, out long epoch);
+        var items = await Retrier.RunAsync($"pool {pool}: list reservations", _options, async t =>
+        {
+            using var res = await _api.ListAsync(pool, null, watch: false, t);
+            return res.Body?.Items ?? [];
+        }, ct, Stats);
+        Interlocked.Increment(ref Stats._freshLists);
+        _suspect.TryRemove(KeyValuePair.Create(pool, epoch));
+        var reservations = new List<Reservation>(items.Count);
+        foreach (var o in items)
+            if (o is not null && Decode(o, pool) is { } r) reservations.Add(r);
+        return new PoolSnapshot(reservations, Cursors(pool));
+    }
+
+    public async Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct)
+    {
+        CheckPool(reservation.Pool);
+        Interlocked.Increment(ref Stats._claims);
+        var body = ReservationCodec.Encode(reservation, _options.GatewayOf?.Invoke(reservation.Pool, reservation.Segment));
+        string what = $"pool {reservation.Pool}: claim {reservation.Address}";
+        var delay = _options.RetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            Exception failure;
+            try
+            {
+                var created = await _api.CreateAsync(body, ct);
+                Cached(reservation.Pool)?.Upsert(created);
+                return Decode(created, reservation.Pool);
+            }
+            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            {
+                failure = e;
+            }
+            // 409: the name exists; whose is it? A 5xx or a lost answer may hide our own create: read it back.
+            var (known, now) = await ReadBack(reservation.Pool, reservation.Name, ct);
+            if (known && now is not null)
+            {
+                Cached(reservation.Pool)?.Upsert(now);
+                var held = Decode(now, reservation.Pool);
+                if (held is not null && Same(held, reservation))
+                {
+                    Interlocked.Increment(ref Stats._lostReplies);
+                    return held;
+                }
+                Interlocked.Increment(ref Stats._taken);
+                return null;
+            }
+            // Nothing by that name (the create never landed), or we could not even read: try the create again.
+            delay = await Pause(what, failure, attempt, delay, ct);
+        }
+    }
+
+    public async Task<Reservation?> TryReplaceAsync(Reservation current, Reservation next, CancellationToken ct)
+    {
+        CheckPool(current.Pool);
+        if (current.Name != next.Name) throw new ArgumentException($"a replace keeps the address: {current.Address} cannot become {next.Address}", nameof(next));
+        if (!ReservationCodec.TryParseVersion(current.Version, out string uid, out string rv)) return null;
+        var body = ReservationCodec.Encode(next, _options.GatewayOf?.Invoke(next.Pool, next.Segment));
+        body.Metadata.Uid = uid;
+        body.Metadata.ResourceVersion = rv;
+        string what = $"pool {current.Pool}: update {current.Address}";
+        var delay = _options.RetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            Exception failure;
+            try
+            {
+                var stored = await _api.ReplaceAsync(body, ct);
+                Cached(current.Pool)?.Upsert(stored);
+                return Decode(stored, current.Pool);
+            }
+            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+            {
+                Cached(current.Pool)?.Remove(current.Name, rv);
+                return null;
+            }
+            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            {
+                failure = e;
+            }
+            var (known, now) = await ReadBack(current.Pool, current.Name, ct);
+            if (known)
+            {
+                if (now is null) return null;
+                Cached(current.Pool)?.Upsert(now);
+                bool unchanged = now.Metadata.Uid == uid && now.Metadata.ResourceVersion == rv;
+                if (!unchanged)
+                {
+                    // Our update landed and only its answer was lost, or someone else wrote first.
+                    var stored = Decode(now, current.Pool);
+                    if (now.Metadata.Uid == uid && stored is not null && stored with { Version = null } == next with { Version = null })
+                    {
+                        Interlocked.Increment(ref Stats._lostReplies);
+                        return stored;
+                    }
+                    return null;
+                }
+            }
+            // Still the version we hold: the refusal was not about it (or we could not read). Try again.
+            delay = await Pause(what, failure, attempt, delay, ct);
+        }
+    }
+
+    public async Task<bool> TryReleaseAsync(Reservation current, CancellationToken ct)
+    {
+        CheckPool(current.Pool);
+        if (!ReservationCodec.TryParseVersion(current.Version, out string uid, out string rv)) return false;
+        string what = $"pool {current.Pool}: release {current.Address}";
+        var delay = _options.RetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            Exception failure;
+            try
+            {
+                var gone = await _api.DeleteAsync(current.Name, uid, rv, ct);
+                Cached(current.Pool)?.Remove(current.Name, gone?.Metadata?.ResourceVersion ?? rv);
+                return true;
+            }
+            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+            {
+                return false;
+            }
+            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            {
+                failure = e;
+            }
+            var (known, now) = await ReadBack(current.Pool, current.Name, ct);
+            if (known)
+            {
+                if (now is null)
+                {
+                    // Gone. After a lost answer that is our delete having landed; after a 409 someone else's.
+                    if (ApiFailure.Is(failure, HttpStatusCode.Conflict)) return false;
+                    Cached(current.Pool)?.Remove(current.Name, rv);
+                    Interlocked.Increment(ref Stats._lostReplies);
+                    return true;
+                }
+                Cached(current.Pool)?.Upsert(now);
+                if (now.Metadata.Uid != uid || now.Metadata.ResourceVersion != rv) return false;
+            }
+            delay = await Pause(what, failure, attempt, delay, ct);
+        }
+    }
+
+    public Task SetCursorAsync(string pool, string segment, IPAddress address, CancellationToken ct)
+    {
+        _cursors[(pool, segment)] = address;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Starts the watch cache of a pool now rather than at its first snapshot, and waits for its first LIST.</summary>
+    public Task WarmAsync(string pool, CancellationToken ct)
+    {
+        CheckPool(pool);
+        return CacheFor(pool).Synced.WaitAsync(ct);
+    }
+
+    /// <summary>(true, object or null when it does not exist) when the server answered; (false, null) when it did not.</summary>
+    async Task<(bool Known, IpReservationObject? Now)> ReadBack(string pool, string name, CancellationToken ct)
+    {
+        try
+        {
+            return (true, await _api.GetAsync(name, ct));
+        }
+        catch (Exception e) when (ApiFailure.IsTransient(e, ct))
+        {
+            // The outcome of our write stays unknown: whatever snapshot comes next must come from the server itself.
+            _suspect[pool] = Interlocked.Increment(ref _suspectEpoch);
+            return (false, null);
+        }
+    }
+
+    Task<TimeSpan> Pause(string what, Exception failure, int attempt, TimeSpan delay, CancellationToken ct) =>
+        Retrier.PauseAsync(what, failure, attempt, delay, _options, ct, Stats);
+
+    ListWatchCache<IpReservationObject, Reservation> CacheFor(string pool) =>
+        _caches.GetOrAdd(pool, p =>
+        {
+            var cache = new ListWatchCache<IpReservationObject, Reservation>(
+                (rv, watch, ct) => _api.ListAsync(p, rv, watch, ct), o => Decode(o, p), _options.WatchRetryDelay);
+            cache.Start();
+            return cache;
+        });
+
+    ListWatchCache<IpReservationObject, Reservation>? Cached(string pool) => _caches.GetValueOrDefault(pool);
+
+    async Task<bool> Warm(ListWatchCache<IpReservationObject, Reservation> cache, CancellationToken ct)
+    {
+        try
+        {
+            await cache.Synced.WaitAsync(_options.CacheWarmup, ct);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    Reservation? Decode(IpReservationObject o, string pool)
+    {
+        var r = ReservationCodec.Decode(o, pool, out string? problem);
+        if (problem is not null) InvalidObject?.Invoke(problem);
+        return r;
+    }
+
+    /// <summary>The stored object is this very claim (ours, from a try whose answer was lost).</summary>
+    static bool Same(Reservation stored, Reservation wanted) =>
+        stored.Owner == wanted.Owner && stored.Fixed == wanted.Fixed && stored.Node == wanted.Node && stored.Segment == wanted.Segment;
+
+    IReadOnlyDictionary<string, IPAddress> Cursors(string pool) =>
+        _cursors.Where(kv => kv.Key.Pool == pool).ToDictionary(kv => kv.Key.Segment, kv => kv.Value);
+
+    static void CheckPool(string pool)
+    {
+        if (!Names.IsDnsLabel(pool)) throw new ArgumentException($"pool name \"{pool}\" {Names.DnsLabelRule}", nameof(pool));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var cache in _caches.Values) await cache.DisposeAsync();
+        _caches.Clear();
+    }
+}

@@ -1,0 +1,16 @@
+namespace Cdd.Ipam.Kube.Store;
+
+/// <summary>Counters for the agent's metrics: what the store met on the wire.</summary>
+public sealed class KubeStoreStats
+{
+    internal long _claims, _taken, _retries, _lostReplies, _freshLists;
+
+    public long Claims => Interlocked.Read(ref _claims);
+    /// <summary>Claims answered 409: another writer holds the address.</summary>
+    public long Taken => Interlocked.Read(ref _taken);
+    /// <summary>Requests tried again after a 5xx, 429, timeout or a lost connection.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+    /// <summary>Writes whose answer was lost but which the server had applied (found by reading the object back).</summary>
+    public long LostReplies => Interlocked.Read(ref _lostReplies);
+    public long FreshLists => Interlocked.Read(ref _freshLists);
+}
