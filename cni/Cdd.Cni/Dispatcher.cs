@@ -10,7 +10,7 @@ public static class Dispatcher
     public const string DefaultStateDir = "/var/lib/cni/cdd";
 
     public static int Run(IDictionary<string, string?> env, Stream stdin, Stream stdout, TextWriter stderr, Func<string, IMode?> modes) =>
-        Run(env, stdin, stdout, stderr, modes, new ExecIpam());
+        Run(env, stdin, stdout, stderr, modes, new IpamRouter());
 
     public static int Run(IDictionary<string, string?> env, Stream stdin, Stream stdout, TextWriter stderr, Func<string, IMode?> modes, IIpam ipam)
     {

@@ -23,6 +23,11 @@ public static class IpamDispatcher
                 return 0;
             }
             var config = NetConfParser.Parse(raw, cniEnv.Command);
+            if (Cdd.Cni.Ipam.Agent.AgentSettings.Applies(config))
+            {
+                if (new AgentModePlugin(cniEnv, config, raw).Run() is { } answer) Write(stdout, answer);
+                return 0;
+            }
             var settings = IpamSettings.Parse(raw, cniEnv.Variables);
             var plugin = new IpamPlugin(cniEnv, config, settings);
             byte[]? output = cniEnv.Command switch

@@ -8,4 +8,6 @@ public static class IpamErrorCodes
     public const int AddressTaken = 111;
     public const int AddressNotInPool = 112;
     public const int SegmentUnreachable = 113;
+    /// <summary>cdd-ipamd: the pool's namespaceSelector/podSelector does not admit the pod.</summary>
+    public const int NotPermitted = 114;
 }

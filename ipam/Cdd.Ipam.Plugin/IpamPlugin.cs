@@ -132,17 +132,22 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
         return IPAddress.Parse(slash < 0 ? text : text[..slash]);
     }
 
-    /// <summary>The CNI result in the config's version, plus "segment" and "vlan" at the top level for cdd-cni.</summary>
     byte[] ToResultJson(Allocation got)
     {
         var segment = got.Segment;
-        var result = new CniResult();
+        var result = new CniResult { Segment = segment.Name, Vlan = got.Reservation.Vlan };
         result.Ips.Add(new CniIpConfig { Address = new IpPrefix(got.Reservation.Address, segment.Subnet.PrefixLength), Gateway = segment.Gateway });
         foreach (var r in segment.Routes) result.Routes.Add(new CniRoute { Dst = r.Dst, Gw = r.Gw });
-        var wire = ResultWriter.ToWire(result, config.CniVersion!);
+        return ToResultJson(result, config.CniVersion!);
+    }
+
+    /// <summary>The CNI result in the config's version, plus "segment" and "vlan" at the top level for cdd-cni.</summary>
+    public static byte[] ToResultJson(CniResult result, string cniVersion)
+    {
+        var wire = ResultWriter.ToWire(result, cniVersion);
         var node = JsonSerializer.SerializeToNode(wire, CniJsonContext.Default.ResultJson)!.AsObject();
-        node["segment"] = segment.Name;
-        node["vlan"] = got.Reservation.Vlan;
+        node["segment"] = result.Segment;
+        node["vlan"] = result.Vlan ?? 0;
         return System.Text.Encoding.UTF8.GetBytes(node.ToJsonString());
     }
 }

@@ -14,6 +14,9 @@ public sealed class CniResult
     public List<CniIpConfig> Ips { get; init; } = [];
     public List<CniRoute> Routes { get; init; } = [];
     public CniDns? Dns { get; set; }
+    /// <summary>cdd-ipam only, not part of the wire result: the segment the address came from and its VLAN (0: untagged).</summary>
+    public string? Segment { get; set; }
+    public int? Vlan { get; set; }
 }
 
 public sealed class CniInterface

@@ -1,0 +1,112 @@
+using System.Net;
+using Cdd.Cni.Spec;
+using Cdd.Native;
+
+namespace Cdd.Cni.Ipam.Agent;
+
+/// <summary>
+/// cdd-ipam served by cdd-ipamd, asked directly over its socket: no second binary is exec'd on the pod's start.
+/// Also what the cdd-ipam binary itself does in agent mode, so both paths send the same requests.
+/// </summary>
+public sealed class AgentIpam : IIpam
+{
+    public CniResult Add(CniContext ctx)
+    {
+        var request = Request(ctx, "ADD");
+        if (ctx.Config.RuntimeConfig?.Ips is { Count: > 0 } ips)
+        {
+            if (ips.Count > 1)
+                throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"runtimeConfig.ips: cdd-ipam gives one address per attachment, {ips.Count} were requested");
+            string text = ips[0];
+            int slash = text.IndexOf('/');
+            request.RequestedIp = slash < 0 ? text : text[..slash];
+        }
+        return ToResult(Call(ctx, request));
+    }
+
+    public void Del(CniContext ctx) => Call(ctx, Request(ctx, "DEL"));
+
+    public void Check(CniContext ctx)
+    {
+        var request = Request(ctx, "CHECK");
+        request.Addresses = ctx.PrevResult?.Ips.Select(i => i.Address.Address.ToString()).ToList() ?? [];
+        Call(ctx, request);
+    }
+
+    public void Gc(CniContext ctx)
+    {
+        var request = Request(ctx, "GC");
+        request.Valid = (ctx.Config.ValidAttachments ?? [])
+            .Where(a => a.ContainerId is not null && a.IfName is not null)
+            .Select(a => new AgentAttachment { ContainerId = a.ContainerId, IfName = a.IfName })
+            .ToList();
+        Call(ctx, request);
+    }
+
+    public void Status(CniContext ctx)
+    {
+        try
+        {
+            Call(ctx, Request(ctx, "STATUS"));
+        }
+        catch (CniException ex) when (ex.Code == CniErrorCodes.TryAgainLater)
+        {
+            // STATUS speaks in availability: an agent that cannot be reached means no ADD can succeed now.
+            throw new CniException(CniErrorCodes.PluginNotAvailable, ex.Msg, ex.Details);
+        }
+    }
+
+    /// <summary>Builds the request every verb shares: attachment, network, and the pod identity from CNI_ARGS.</summary>
+    public static AgentRequest Request(CniContext ctx, string verb)
+    {
+        var settings = AgentSettings.Parse(ctx.Config.Ipam!.Value);
+        string Arg(string key) => ctx.Env.Args.TryGetValue(key, out var v) ? v : "";
+        bool needsAttachment = verb is "ADD" or "DEL" or "CHECK";
+        return new AgentRequest
+        {
+            Verb = verb,
+            Pool = settings.Pool,
+            Network = ctx.Config.Name,
+            ContainerId = needsAttachment ? ctx.Env.ContainerId : null,
+            IfName = needsAttachment ? ctx.Env.IfName : null,
+            PodNamespace = NullIfEmpty(Arg("K8S_POD_NAMESPACE")),
+            PodName = NullIfEmpty(Arg("K8S_POD_NAME")),
+            PodUid = NullIfEmpty(Arg("K8S_POD_UID")),
+        };
+    }
+
+    static AgentResponse Call(CniContext ctx, AgentRequest request)
+    {
+        var settings = AgentSettings.Parse(ctx.Config.Ipam!.Value);
+        return AgentClient.Call(settings.Socket, request, settings.Timeout);
+    }
+
+    /// <summary>The agent's answer as a CNI result, with the segment and its VLAN for modes that tag (SR-IOV).</summary>
+    public static CniResult ToResult(AgentResponse response)
+    {
+        var result = new CniResult { Segment = response.Segment, Vlan = response.Vlan };
+        foreach (var ip in response.Ips ?? [])
+        {
+            if (ip.Address is null || !IpPrefix.TryParse(ip.Address, out var address))
+                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered an address that is not CIDR: \"{ip.Address}\"");
+            IPAddress? gw = null;
+            if (ip.Gateway is not null && !IPAddress.TryParse(ip.Gateway, out gw))
+                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a gateway that is not an address: \"{ip.Gateway}\"");
+            result.Ips.Add(new CniIpConfig { Address = address, Gateway = gw });
+        }
+        foreach (var r in response.Routes ?? [])
+        {
+            if (r.Dst is null || !IpPrefix.TryParse(r.Dst, out var dst))
+                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a route that is not CIDR: \"{r.Dst}\"");
+            IPAddress? gw = null;
+            if (r.Gw is not null && !IPAddress.TryParse(r.Gw, out gw))
+                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a route gateway that is not an address: \"{r.Gw}\"");
+            result.Routes.Add(new CniRoute { Dst = dst, Gw = gw });
+        }
+        if (result.Ips.Count == 0)
+            throw new CniException(CniErrorCodes.Internal, "cdd-ipamd answered ADD without an address");
+        return result;
+    }
+
+    static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using Cdd.Ipam.Cluster;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ILogger = Serilog.ILogger;
+
+namespace Cdd.Ipamd;
+
+/// <summary>What the agent is told at start-up.</summary>
+public sealed record AgentOptions
+{
+    public required string NodeName { get; init; }
+    public required string SocketPath { get; init; }
+    /// <summary>Health and metrics (HTTP): /healthz, /readyz, /metrics. Null: not served.</summary>
+    public IPEndPoint? Http { get; init; }
+    /// <summary>How long a reservation must look leaked (its pod gone) before it is released. Null: no leak collection.</summary>
+    public TimeSpan? LeakGrace { get; init; }
+    /// <summary>How often leaks are swept and pool status is written.</summary>
+    public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// The running agent: the plugin socket, the housekeeping loop (pool status, leak collection) and the HTTP endpoints
+/// for health and metrics. Disposing stops all of them and removes the socket.
+/// </summary>
+public sealed class Agent : IAsyncDisposable
+{
+    readonly SocketServer _socket;
+    readonly WebApplication? _http;
+    readonly CancellationTokenSource _stop = new();
+    readonly Task _housekeeping;
+    readonly ILogger _log;
+    volatile bool _ready;
+
+    Agent(AgentOptions options, AgentCore core, SocketServer socket, WebApplication? http, PoolStatusReporter status, LeakCollector? leaks, ILogger log)
+    {
+        Options = options;
+        Core = core;
+        _socket = socket;
+        _http = http;
+        Status = status;
+        Leaks = leaks;
+        _log = log;
+        _housekeeping = Task.Run(HousekeepingLoop);
+    }
+
+    public AgentOptions Options { get; }
+    public AgentCore Core { get; }
+    public PoolStatusReporter Status { get; }
+    public LeakCollector? Leaks { get; }
+    public AgentMetrics Metrics { get; private init; } = null!;
+    /// <summary>The bound HTTP address (the port is picked when options asked for 0).</summary>
+    public Uri? HttpAddress { get; private set; }
+
+    public static async Task<Agent> StartAsync(AgentOptions options, IClusterView view, IPoolStores stores, bool podsRequired, ILogger log, TimeProvider? clock = null)
+    {
+        var metrics = new AgentMetrics();
+        var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired);
+        var status = new PoolStatusReporter(view, stores, metrics);
+        var leaks = options.LeakGrace is { } grace
+            ? new LeakCollector(view, stores, options.NodeName, grace, clock ?? TimeProvider.System, metrics, log)
+            : null;
+        var socket = SocketServer.Start(options.SocketPath, core.HandleAsync, log);
+        WebApplication? http = null;
+        Agent? agent = null;
+        try
+        {
+            if (options.Http is { } endpoint)
+            {
+                var builder = WebApplication.CreateSlimBuilder();
+                builder.Logging.ClearProviders();
+                builder.WebHost.UseKestrel(k => k.Listen(endpoint));
+                http = builder.Build();
+                http.MapGet("/healthz", () => Results.Text("ok\n"));
+                http.MapGet("/readyz", () => agent is { _ready: true } ? Results.Text("ready\n") : Results.Text("not ready: pool status not yet read from the store\n", statusCode: 503));
+                http.MapGet("/metrics", () => Results.Text(metrics.Export(), "text/plain; version=0.0.4"));
+                await http.StartAsync();
+            }
+            agent = new Agent(options, core, socket, http, status, leaks, log) { Metrics = metrics };
+            if (http is not null)
+                agent.HttpAddress = new Uri(http.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+            log.Information("ipamd.started {Node} {Socket} {Http} {Pools}", options.NodeName, options.SocketPath, agent.HttpAddress?.ToString(), view.Pools.Select(p => p.Name).ToArray());
+            return agent;
+        }
+        catch
+        {
+            await socket.DisposeAsync();
+            if (http is not null) await http.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One round of housekeeping: pool status, then leaks. Public so tests can drive it without waiting.</summary>
+    public async Task HousekeepAsync(CancellationToken ct)
+    {
+        await Status.ReportAsync(ct);
+        _ready = true;
+        if (Leaks is not null) await Leaks.SweepAsync(ct);
+    }
+
+    async Task HousekeepingLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await HousekeepAsync(_stop.Token);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                _log.Warning(ex, "ipamd.housekeeping.failed");
+            }
+            try
+            {
+                await Task.Delay(Options.HousekeepingInterval, _stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _socket.DisposeAsync();
+        try
+        {
+            await _housekeeping;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        if (_http is not null)
+        {
+            await _http.StopAsync();
+            await _http.DisposeAsync();
+        }
+        _stop.Dispose();
+        _log.Information("ipamd.stopped {Node}", Options.NodeName);
+    }
+}

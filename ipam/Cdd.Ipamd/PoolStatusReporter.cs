@@ -1,0 +1,52 @@
+using Cdd.Ipam.Addressing;
+using Cdd.Ipam.Cluster;
+using Cdd.Ipam.Model;
+
+namespace Cdd.Ipamd;
+
+/// <summary>
+/// Counts each pool's addresses per segment (total, allocated) and writes them to the pool's status when they changed
+/// since the last write, and to the metrics every time.
+/// </summary>
+public sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, AgentMetrics metrics)
+{
+    readonly Dictionary<string, string> _written = [];
+
+    public async Task ReportAsync(CancellationToken ct)
+    {
+        foreach (var pool in view.Pools)
+        {
+            IReadOnlyList<Reservation> reservations;
+            using (var lease = stores.Open(pool.Name))
+                reservations = (await lease.Store.SnapshotAsync(pool.Name, fresh: false, ct)).Reservations;
+            var usage = Count(pool, reservations);
+            foreach (var u in usage)
+            {
+                metrics.PoolAddresses.WithLabels(pool.Name, u.Segment, "allocated").Set(u.Allocated);
+                metrics.PoolAddresses.WithLabels(pool.Name, u.Segment, "free").Set(u.Free);
+            }
+            string fingerprint = string.Join(";", usage.Select(u => $"{u.Segment}:{u.Total}:{u.Allocated}"));
+            if (_written.TryGetValue(pool.Name, out var last) && last == fingerprint) continue;
+            await view.WritePoolStatusAsync(pool.Name, usage, ct);
+            _written[pool.Name] = fingerprint;
+        }
+    }
+
+    /// <summary>Totals are counted by walking the segment, capped: an IPv6 /64 reports the cap, not 2^64.</summary>
+    public const ulong TotalCap = 1 << 20;
+    readonly Dictionary<Segment, long> _totals = new(ReferenceEqualityComparer.Instance);
+
+    IReadOnlyList<SegmentUsage> Count(IpPool pool, IReadOnlyList<Reservation> reservations) =>
+        pool.Segments
+            .Select(s => new SegmentUsage(s.Name, Total(s), reservations.Count(r => r.Pool == pool.Name && r.Segment == s.Name)))
+            .ToList();
+
+    long Total(Segment s)
+    {
+        lock (_totals)
+        {
+            if (_totals.Count > 1024) _totals.Clear();
+            return _totals.TryGetValue(s, out long n) ? n : _totals[s] = (long)new SegmentAddresses(s).Count(TotalCap);
+        }
+    }
+}
