@@ -10,6 +10,13 @@ public interface ILvm
     /// <summary>A thick LV (<paramref name="thinPool"/> null) or a thin LV in that pool, tagged in the same metadata commit.</summary>
     Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags);
 
+    /// <summary>
+    /// A thin snapshot <paramref name="name"/> of the thin LV <paramref name="origin"/>, tagged in the same metadata commit.
+    /// lvm2 marks thin snapshots "skip activation"; <paramref name="activate"/> clears that and activates it (a volume made from
+    /// a snapshot or a clone), otherwise it stays inactive (a CSI snapshot).
+    /// </summary>
+    Task SnapshotAsync(string vg, string origin, string name, IReadOnlyList<string> tags, bool activate);
+
     Task RemoveAsync(string vg, string name);
 
     /// <summary>Grows the LV (thick, or a thin LV's virtual size) to <paramref name="sizeBytes"/>; the filesystem is the node's job.</summary>

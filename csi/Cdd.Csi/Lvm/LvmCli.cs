@@ -38,6 +38,16 @@ public sealed class LvmCli : ILvm
         await Tool.RunCheckedAsync("lvcreate", args);
     }
 
+    public async Task SnapshotAsync(string vg, string origin, string name, IReadOnlyList<string> tags, bool activate)
+    {
+        // No size: a thin snapshot in the origin's pool, sharing its blocks.
+        var args = new List<string> { "--yes", "--snapshot", "-n", name };
+        foreach (var t in tags) args.AddRange(["--addtag", t]);
+        if (activate) args.AddRange(["--setactivationskip", "n", "--activate", "y"]);
+        args.Add($"{vg}/{origin}");
+        await Tool.RunCheckedAsync("lvcreate", args);
+    }
+
     public Task RemoveAsync(string vg, string name) => Tool.RunCheckedAsync("lvremove", ["--yes", $"{vg}/{name}"]);
 
     public Task ExtendAsync(string vg, string name, long sizeBytes) =>

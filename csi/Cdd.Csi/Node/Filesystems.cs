@@ -19,4 +19,15 @@ public static class Filesystems
 
     public static Task FormatAsync(string device, string fsType, IReadOnlyList<string> options) =>
         Tool.RunCheckedAsync("mkfs." + fsType, [.. options, "-q", device]);
+
+    /// <summary>Grows a mounted filesystem to fill its device (online); a no-op when it already does.</summary>
+    public static async Task GrowAsync(string fsType, string device, string mountPoint)
+    {
+        switch (fsType)
+        {
+            case "ext4": await Tool.RunCheckedAsync("resize2fs", [device]); break;
+            case "xfs": await Tool.RunCheckedAsync("xfs_growfs", [mountPoint]); break;
+            default: throw new CsiException(CsiFault.FailedPrecondition, $"cannot grow a {fsType} filesystem");
+        }
+    }
 }

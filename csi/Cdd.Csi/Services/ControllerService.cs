@@ -7,8 +7,8 @@ using global::Grpc.Core;
 
 namespace Cdd.Csi.Services;
 
-/// <summary>Controller for this node's own VGs (node-deployment model): create, delete, list, capacity.</summary>
-public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
+/// <summary>Controller for this node's own VGs (node-deployment model): create (blank, restored, cloned), delete, list, capacity, expand; snapshots in ControllerService.Snapshots.cs.</summary>
+public sealed partial class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
 {
     public const long XfsMinimumBytes = 300L << 20;
 
@@ -21,28 +21,25 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
 
         var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == p.VolumeGroup)
             ?? throw new CsiException(CsiFault.FailedPrecondition, $"volume group {p.VolumeGroup} is not present on this node");
+        var id = new VolumeId(vg.Name, VolumeId.LvNameFor(request.Name));
+        var lvs = await lvm.LogicalVolumesAsync(vg.Name);
+        string? from = ContentSource.Describe(request.VolumeContentSource);
+
+        var existing = lvs.FirstOrDefault(l => l.Name == id.Lv);
+        if (existing is not null) return await Existing(request, p, id, existing, from);
+
+        if (request.VolumeContentSource is { } source)
+        {
+            var origin = ContentSource.Resolve(source, vg.Name, lvs);
+            return await CreateFromSource(request, p, vg, id, origin, lvs, from!);
+        }
+
         long size = Size(request.CapacityRange, vg.ExtentBytes);
         if (p.FsType == "xfs" && size < XfsMinimumBytes)
         {
             // mkfs.xfs refuses a data section below 300 MiB: grow the volume to that, within the caller's limit.
             size = Size(new CapacityRange { RequiredBytes = XfsMinimumBytes, LimitBytes = request.CapacityRange?.LimitBytes ?? 0 }, vg.ExtentBytes);
         }
-        var id = new VolumeId(vg.Name, VolumeId.LvNameFor(request.Name));
-        var lvs = await lvm.LogicalVolumesAsync(vg.Name);
-
-        var existing = lvs.FirstOrDefault(l => l.Name == id.Lv);
-        if (existing is not null)
-        {
-            // The name is the idempotency key: same name and a compatible volume means this call already succeeded.
-            bool fits = existing.SizeBytes >= (request.CapacityRange?.RequiredBytes ?? 0)
-                        && (request.CapacityRange is not { LimitBytes: > 0 } r || existing.SizeBytes <= r.LimitBytes)
-                        && existing.PoolLv == (p.ThinPool ?? "");
-            if (!existing.Tags.Contains(VolumeId.NameTag(request.Name)) || !fits)
-                throw new CsiException(CsiFault.AlreadyExists,
-                    $"volume {request.Name} exists as {id} with {existing.SizeBytes} bytes{(existing.PoolLv.Length > 0 ? " in pool " + existing.PoolLv : "")}, incompatible with this request");
-            return Response(id, existing.SizeBytes, p);
-        }
-
         if (p.ThinPool is null)
         {
             if (size > vg.SizeBytes) throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than volume group {vg.Name} holds ({vg.SizeBytes})");
@@ -52,15 +49,56 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
         {
             var pool = lvs.FirstOrDefault(l => l.Name == p.ThinPool && l.IsThinPool)
                 ?? throw CsiException.Invalid($"thin pool {vg.Name}/{p.ThinPool} does not exist");
-            long available = ThinAvailable(pool, lvs);
-            if (size > (long)(pool.SizeBytes * options.ThinOverProvisionRatio))
-                throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than thin pool {p.ThinPool} may promise");
-            if (size > available) throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {p.ThinPool} can promise {available} more bytes, {size} requested");
+            RequireThinRoom(pool, lvs, size);
         }
 
         await lvm.CreateAsync(vg.Name, id.Lv, size, p.ThinPool, [VolumeId.OwnerTag, VolumeId.NameTag(request.Name)]);
-        var created = (await lvm.LogicalVolumesAsync(vg.Name)).First(l => l.Name == id.Lv);
-        return Response(id, created.SizeBytes, p);
+        // lvcreate made exactly the extent-rounded size asked for: no second lvs round trip.
+        return Response(id, size, p, null);
+    }
+
+    /// <summary>
+    /// The name is the idempotency key: an LV with our name tag, the same pool, source and a fitting size means this call
+    /// already succeeded. A restore that grows its copy may have died between lvcreate and lvextend: the retry finishes it.
+    /// </summary>
+    async Task<CreateVolumeResponse> Existing(CreateVolumeRequest request, VolumeParameters p, VolumeId id, LvInfo existing, string? from)
+    {
+        long required = request.CapacityRange?.RequiredBytes ?? 0;
+        bool ours = existing.Tags.Contains(VolumeId.NameTag(request.Name)) && existing.Tags.Contains(VolumeId.OwnerTag);
+        bool same = ours && existing.PoolLv == (p.ThinPool ?? "") && LvTags.Value(existing, LvTags.FromPrefix) == from;
+        bool underLimit = request.CapacityRange is not { LimitBytes: > 0 } r || existing.SizeBytes <= r.LimitBytes;
+        if (same && underLimit && existing.SizeBytes < required && from is not null)
+        {
+            await lvm.ExtendAsync(id.Vg, id.Lv, required);
+            existing = existing with { SizeBytes = required };
+        }
+        if (!same || !underLimit || existing.SizeBytes < required)
+            throw new CsiException(CsiFault.AlreadyExists,
+                $"volume {request.Name} exists as {id} with {existing.SizeBytes} bytes{(existing.PoolLv.Length > 0 ? " in pool " + existing.PoolLv : "")}" +
+                $"{(LvTags.Value(existing, LvTags.FromPrefix) is { } f ? " from " + f : "")}, incompatible with this request");
+        return Response(id, existing.SizeBytes, p, request.VolumeContentSource);
+    }
+
+    /// <summary>
+    /// Restore (from a snapshot) or clone (from a volume): a writable, active thin snapshot of the source in the same pool,
+    /// grown when more is asked for; the filesystem grows at NodeStage. Smaller than the source is OUT_OF_RANGE.
+    /// </summary>
+    async Task<CreateVolumeResponse> CreateFromSource(CreateVolumeRequest request, VolumeParameters p, VgInfo vg, VolumeId id, LvInfo origin,
+        IReadOnlyList<LvInfo> lvs, string from)
+    {
+        if (p.ThinPool is null || origin.PoolLv != p.ThinPool)
+            throw CsiException.Invalid($"{from} lives in thin pool {origin.PoolLv}; a volume made from it must ask for thinPool {origin.PoolLv}");
+        long size = request.CapacityRange is { RequiredBytes: > 0 } ? Size(request.CapacityRange, vg.ExtentBytes) : origin.SizeBytes;
+        if (size < origin.SizeBytes)
+            throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is smaller than the source {from} ({origin.SizeBytes} bytes)");
+        if (request.CapacityRange is { LimitBytes: > 0 } range && size > range.LimitBytes)
+            throw new CsiException(CsiFault.OutOfRange, $"the source {from} holds {origin.SizeBytes} bytes, more than limit_bytes {range.LimitBytes}");
+        var pool = lvs.First(l => l.Name == origin.PoolLv);
+        RequireThinRoom(pool, lvs, size);
+
+        await lvm.SnapshotAsync(vg.Name, origin.Name, id.Lv, [VolumeId.OwnerTag, VolumeId.NameTag(request.Name), LvTags.From(from)], activate: true);
+        if (size > origin.SizeBytes) await lvm.ExtendAsync(vg.Name, id.Lv, size);
+        return Response(id, size, p, request.VolumeContentSource);
     }
 
     public override async Task<DeleteVolumeResponse> DeleteVolume(DeleteVolumeRequest request, ServerCallContext context)
@@ -176,6 +214,9 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
                      ControllerServiceCapability.Types.RPC.Types.Type.ListVolumes,
                      ControllerServiceCapability.Types.RPC.Types.Type.GetCapacity,
                      ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
+                     ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot,
+                     ControllerServiceCapability.Types.RPC.Types.Type.ListSnapshots,
+                     ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume,
                  })
             response.Capabilities.Add(new ControllerServiceCapability { Rpc = new ControllerServiceCapability.Types.RPC { Type = t } });
         return Task.FromResult(response);
@@ -187,6 +228,15 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
         return (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag));
     }
 
+    void RequireThinRoom(LvInfo pool, IEnumerable<LvInfo> lvs, long size)
+    {
+        if (size > (long)(pool.SizeBytes * options.ThinOverProvisionRatio))
+            throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than thin pool {pool.Name} may promise");
+        long available = ThinAvailable(pool, lvs);
+        if (size > available) throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {pool.Name} can promise {available} more bytes, {size} requested");
+    }
+
+    /// <summary>What the pool may still promise: its size times the over-provision ratio, less every thin LV's virtual size (snapshots too).</summary>
     long ThinAvailable(LvInfo pool, IEnumerable<LvInfo> lvs)
     {
         long promised = lvs.Where(l => l.PoolLv == pool.Name).Sum(l => l.SizeBytes);
@@ -214,14 +264,21 @@ public sealed class ControllerService(DriverOptions options, ILvm lvm, Locks loc
 
     Topology NodeTopology() => new() { Segments = { [DriverOptions.TopologyKey] = options.NodeId } };
 
-    CreateVolumeResponse Response(VolumeId id, long size, VolumeParameters p) => new()
+    CreateVolumeResponse Response(VolumeId id, long size, VolumeParameters p, VolumeContentSource? source)
     {
-        Volume = new Volume
+        var volume = new Volume
         {
             VolumeId = id.ToString(),
             CapacityBytes = size,
             VolumeContext = { p.ToContext() },
             AccessibleTopology = { NodeTopology() },
-        },
-    };
+        };
+        if (source is not null)
+        {
+            volume.ContentSource = source;
+            // NodeStage grows the copied filesystem to the volume and mounts an xfs copy with nouuid.
+            volume.VolumeContext[ContentSource.ContextKey] = ContentSource.Describe(source)!;
+        }
+        return new CreateVolumeResponse { Volume = volume };
+    }
 }

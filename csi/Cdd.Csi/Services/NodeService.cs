@@ -31,6 +31,7 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
             : request.VolumeContext.TryGetValue(VolumeParameters.FsTypeKey, out var f) && f.Length > 0 ? f : "ext4";
         if (!VolumeParameters.FsTypes.Contains(wanted)) throw CsiException.Invalid($"fs type \"{wanted}\" is not supported (ext4, xfs)");
         string? found = await Filesystems.ProbeAsync(id.DevicePath);
+        bool copied = request.VolumeContext.ContainsKey(ContentSource.ContextKey);
         if (found is null)
             await Filesystems.FormatAsync(id.DevicePath, wanted, VolumeParameters.MkfsFromContext(request.VolumeContext, wanted));
         else if (found != wanted)
@@ -38,7 +39,23 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
             throw new CsiException(CsiFault.FailedPrecondition, $"volume {id} holds {found}, not {wanted}; it is not reformatted");
 
         Directory.CreateDirectory(staging);
-        Mount.Filesystem(id.DevicePath, staging, wanted, mountOptions.Flags, mountOptions.Data);
+        string data = mountOptions.Data;
+        // A restored or cloned xfs carries its source's UUID, and xfs refuses to mount a second filesystem with the same one.
+        if (copied && wanted == "xfs") data = data.Length > 0 ? data + ",nouuid" : "nouuid";
+        Mount.Filesystem(id.DevicePath, staging, wanted, mountOptions.Flags, data);
+        // A copy asked for more than its source holds: the LV grew in CreateVolume, the filesystem grows here, once mounted.
+        if (copied && found is not null && (mountOptions.Flags & MountFlags.ReadOnly) == 0)
+        {
+            try
+            {
+                await Filesystems.GrowAsync(wanted, id.DevicePath, staging);
+            }
+            catch
+            {
+                Mount.Unmount(staging);
+                throw;
+            }
+        }
         return new NodeStageVolumeResponse();
     }
 
@@ -117,12 +134,7 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
         var device = BlockDevice.Numbers(id.DevicePath);
         if (device is null || device.Value.Major != mounted.Major || device.Value.Minor != mounted.Minor)
             throw new CsiException(CsiFault.NotFound, $"{path} does not hold volume {id}");
-        switch (mounted.FsType)
-        {
-            case "ext4": await Tool.RunCheckedAsync("resize2fs", [id.DevicePath]); break;
-            case "xfs": await Tool.RunCheckedAsync("xfs_growfs", [path]); break;
-            default: throw new CsiException(CsiFault.FailedPrecondition, $"cannot grow a {mounted.FsType} filesystem");
-        }
+        await Filesystems.GrowAsync(mounted.FsType, id.DevicePath, path);
         return new NodeExpandVolumeResponse { CapacityBytes = Mount.Stats(path).TotalBytes };
     }
 

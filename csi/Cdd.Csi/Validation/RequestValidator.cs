@@ -26,8 +26,26 @@ public sealed class RequestValidator(DriverOptions options)
                 VolumeParameters.Parse(r.Parameters, options);
                 if (r.VolumeCapabilities.Count == 0) throw CsiException.Invalid("volume_capabilities is required");
                 foreach (var c in r.VolumeCapabilities) Capability(c);
-                if (r.VolumeContentSource is not null)
-                    throw CsiException.Invalid("volume_content_source is not supported by this driver yet");
+                if (r.VolumeContentSource is { } src)
+                    switch (src.TypeCase)
+                    {
+                        case VolumeContentSource.TypeOneofCase.Snapshot: Required(src.Snapshot.SnapshotId, "volume_content_source.snapshot.snapshot_id"); break;
+                        case VolumeContentSource.TypeOneofCase.Volume: Required(src.Volume.VolumeId, "volume_content_source.volume.volume_id"); break;
+                        default: throw CsiException.Invalid("volume_content_source names neither a snapshot nor a volume");
+                    }
+                break;
+            case CreateSnapshotRequest r:
+                Name(r.Name);
+                Required(r.SourceVolumeId, "source_volume_id");
+                foreach (var key in r.Parameters.Keys)
+                    if (!key.StartsWith(VolumeParameters.ProvisionerPrefix, StringComparison.Ordinal))
+                        throw CsiException.Invalid($"unknown snapshot parameter \"{key}\"; VolumeSnapshotClass parameters are not used by this driver");
+                break;
+            case DeleteSnapshotRequest r:
+                Required(r.SnapshotId, "snapshot_id");
+                break;
+            case ListSnapshotsRequest r:
+                if (r.MaxEntries < 0) throw CsiException.Invalid("max_entries must not be negative");
                 break;
             case DeleteVolumeRequest r:
                 Required(r.VolumeId, "volume_id");

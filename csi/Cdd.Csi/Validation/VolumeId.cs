@@ -18,8 +18,10 @@ public readonly record struct VolumeId(string Vg, string Lv)
 
     public string DevicePath => $"/dev/{Vg}/{Lv}";
 
-    public static string LvNameFor(string requestName) =>
-        Prefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(requestName)))[..40];
+    public static string LvNameFor(string requestName) => Prefix + Hash40(requestName);
+
+    /// <summary>40 hex digits of SHA-256 of the UTF-8 name: short enough for LVM's names, collision-free in practice.</summary>
+    public static string Hash40(string requestName) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(requestName)))[..40];
 
     /// <summary>LVM tags allow [A-Za-z0-9_+.-/=!:&amp;#] only: the name goes in as hex of its UTF-8 bytes.</summary>
     public static string NameTag(string requestName) => NameTagPrefix + Convert.ToHexStringLower(Encoding.UTF8.GetBytes(requestName));

@@ -7,8 +7,8 @@ public sealed record VolumeParameters(string VolumeGroup, string? ThinPool, stri
 {
     public const string VolumeGroupKey = "volumeGroup", ThinPoolKey = "thinPool", FsTypeKey = "fsType", MkfsOptionsKey = "mkfsOptions";
 
-    /// <summary>Keys external-provisioner adds itself (--extra-create-metadata).</summary>
-    const string ProvisionerPrefix = "csi.storage.k8s.io/";
+    /// <summary>Keys external-provisioner and external-snapshotter add themselves (--extra-create-metadata).</summary>
+    public const string ProvisionerPrefix = "csi.storage.k8s.io/";
 
     public static readonly string[] FsTypes = ["ext4", "xfs"];
 

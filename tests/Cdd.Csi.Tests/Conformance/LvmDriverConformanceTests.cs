@@ -1,6 +1,7 @@
 using Csi.V1;
 using Grpc.Core;
 using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
+using static Cdd.Csi.Tests.Conformance.CsiRequests;
 
 namespace Cdd.Csi.Tests.Conformance;
 
@@ -10,75 +11,13 @@ namespace Cdd.Csi.Tests.Conformance;
 /// </summary>
 public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
-    const long Mi = 1 << 20;
     readonly Controller.ControllerClient _controller = new(guest.Channel);
     readonly global::Csi.V1.Node.NodeClient _node = new(guest.Channel);
     readonly Cdd.Vm.Vm _vm = guest.Vm;
 
-    static string Staging(string name) => $"/var/lib/kubelet/plugins/kubernetes.io/csi/lvm.cdd.io/{name}/globalmount";
-
-    static string Target(string name) => $"/var/lib/kubelet/pods/pod-{name}/volumes/kubernetes.io~csi/{name}/mount";
-
-    static VolumeCapability Cap(string fs = "ext4", Mode mode = Mode.SingleNodeWriter, params string[] flags) => new()
-    {
-        Mount = new VolumeCapability.Types.MountVolume { FsType = fs, MountFlags = { flags } },
-        AccessMode = new VolumeCapability.Types.AccessMode { Mode = mode },
-    };
-
-    static CreateVolumeRequest CreateReq(string name, long bytes, bool thin = false, string fs = "ext4")
-    {
-        var r = new CreateVolumeRequest
-        {
-            Name = name,
-            CapacityRange = new CapacityRange { RequiredBytes = bytes },
-            VolumeCapabilities = { Cap(fs) },
-            Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["fsType"] = fs },
-        };
-        if (thin) r.Parameters["thinPool"] = CsiGuest.Pool;
-        return r;
-    }
-
-    NodeStageVolumeRequest StageReq(Volume v, string name, VolumeCapability? cap = null) => new()
-    {
-        VolumeId = v.VolumeId,
-        StagingTargetPath = Staging(name),
-        VolumeCapability = cap ?? Cap(),
-        VolumeContext = { v.VolumeContext },
-    };
-
-    NodePublishVolumeRequest PublishReq(Volume v, string name, bool readOnly = false) => new()
-    {
-        VolumeId = v.VolumeId,
-        StagingTargetPath = Staging(name),
-        TargetPath = Target(name),
-        VolumeCapability = Cap(),
-        Readonly = readOnly,
-    };
-
     string Guest(string script) => _vm.Run(script).EnsureSuccess(script).Stdout;
 
-    static async Task<RpcException> Fails(StatusCode code, Task call)
-    {
-        var e = await Assert.ThrowsAsync<RpcException>(() => call);
-        Assert.Equal(code, e.StatusCode);
-        return e;
-    }
-
-    /// <summary>Nothing of the volume left in the guest: no LV, no device node, no dm table, no mount.</summary>
-    void AssertGone(string volumeId, string name)
-    {
-        string lv = volumeId.Split('/')[1];
-        string dmName = $"{CsiGuest.Vg}-{lv.Replace("-", "--")}";
-        var r = _vm.Run($"""
-            lvs --noheadings -o lv_name {CsiGuest.Vg} | grep -w {lv} && echo LV-LEFT
-            test -e /dev/{CsiGuest.Vg}/{lv} && echo DEVICE-LEFT
-            dmsetup ls | grep -w {dmName} && echo DM-LEFT
-            grep -e '{Staging(name)}' -e '{Target(name)}' /proc/mounts && echo MOUNT-LEFT
-            true
-            """);
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        Assert.DoesNotContain("LEFT", r.Stdout);
-    }
+    void AssertGone(string volumeId, string name) => CsiRequests.AssertGone(_vm, volumeId, name);
 
     [Theory]
     [InlineData(false)]

@@ -21,6 +21,14 @@ public sealed class SocketServerTests : IDisposable
         Assert.Equal([PluginCapability.Types.Service.Types.Type.ControllerService, PluginCapability.Types.Service.Types.Type.VolumeAccessibilityConstraints],
             caps.Where(c => c.Service is not null).Select(c => c.Service.Type));
         Assert.Equal(PluginCapability.Types.VolumeExpansion.Types.Type.Online, caps.Single(c => c.VolumeExpansion is not null).VolumeExpansion.Type);
+        var controllerCaps = (await new Controller.ControllerClient(ch).ControllerGetCapabilitiesAsync(new())).Capabilities.Select(c => c.Rpc.Type).ToList();
+        foreach (var t in new[]
+                 {
+                     ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot,
+                     ControllerServiceCapability.Types.RPC.Types.Type.ListSnapshots,
+                     ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume,
+                 })
+            Assert.Contains(t, controllerCaps);
         var info = await new global::Csi.V1.Node.NodeClient(ch).NodeGetInfoAsync(new());
         Assert.Equal("host-node", info.NodeId);
         Assert.Equal("host-node", info.AccessibleTopology.Segments["topology.cdd.io/node"]);
