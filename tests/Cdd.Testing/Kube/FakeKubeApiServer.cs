@@ -116,15 +116,18 @@ public sealed class FakeKubeApiServer : IDisposable
                     await Reply(res, 200, Store.Get(route));
                     return;
                 case ("POST", null):
-                    await Reply(res, 201, Store.Create(route, await Body(req)));
+                    await ReplyToWrite(res, 201, Store.Create(route, await Body(req)));
                     return;
                 case ("PUT", not null):
-                    await Reply(res, 200, Store.Update(route, await Body(req)));
+                    await ReplyToWrite(res, 200, Store.Update(route, await Body(req)));
+                    return;
+                case ("PATCH", not null):
+                    await ReplyToWrite(res, 200, Store.Patch(route, req.ContentType, await Body<JsonNode>(req)));
                     return;
                 case ("DELETE", not null):
                     var options = req.HasEntityBody ? await Body(req) : null;
                     var pre = options?["preconditions"];
-                    await Reply(res, 200, Store.Delete(route, pre?["uid"]?.GetValue<string>(), pre?["resourceVersion"]?.GetValue<string>()));
+                    await ReplyToWrite(res, 200, Store.Delete(route, pre?["uid"]?.GetValue<string>(), pre?["resourceVersion"]?.GetValue<string>()));
                     return;
                 default:
                     throw new KubeError(405, "MethodNotAllowed", $"{req.HttpMethod} {req.Url.AbsolutePath} is not supported");
@@ -147,6 +150,7 @@ public sealed class FakeKubeApiServer : IDisposable
 
     void InjectFaults(string method)
     {
+        if (Faults.Methods is { } only && !only.Contains(method)) return;
         bool write = method is "POST" or "PUT" or "DELETE" or "PATCH";
         if (write && Faults.Roll(Faults.ConflictRate)) throw KubeError.Conflict("injected conflict");
         if (Faults.Roll(Faults.InternalErrorRate)) throw new KubeError(500, "InternalError", "injected internal error");
@@ -166,9 +170,21 @@ public sealed class FakeKubeApiServer : IDisposable
         try
         {
             long sent = from;
-            if (bookmarks) await WriteEvent(res, "BOOKMARK", Bookmark(route, Math.Max(from, Store.ResourceVersion)));
+            if (from < Store.CompactedThrough)
+            {
+                // The real server answers a watch from a compacted revision with one ERROR event carrying 410 Expired.
+                await WriteEvent(res, "ERROR", new KubeError(410, "Expired", $"too old resource version: {from} ({Store.CompactedThrough})").ToStatus());
+                return;
+            }
+            // A bookmark may only name a revision whose events the client has: here, the one it asked to start from.
+            if (bookmarks) await WriteEvent(res, "BOOKMARK", Bookmark(route, from));
             while (true)
             {
+                if (sent < Store.CompactedThrough)
+                {
+                    await WriteEvent(res, "ERROR", new KubeError(410, "Expired", $"too old resource version: {sent} ({Store.CompactedThrough})").ToStatus());
+                    return;
+                }
                 foreach (var e in Store.EventsAfter(route, sent, selector))
                 {
                     await WriteEvent(res, e.Type, e.Object);
@@ -204,13 +220,23 @@ public sealed class FakeKubeApiServer : IDisposable
 
     static string ApiVersion(KubeRoute r) => r.Group == "" ? r.Version : $"{r.Group}/{r.Version}";
 
-    static async Task<JsonObject> Body(HttpListenerRequest req)
+    /// <summary>The write is applied; with <see cref="KubeFaults.LostReplyRate"/> its answer is a 500 all the same.</summary>
+    async Task ReplyToWrite(HttpListenerResponse res, int code, JsonObject body)
+    {
+        if (Faults.Roll(Faults.LostReplyRate))
+            body = new KubeError(code = 500, "InternalError", "injected lost reply (the write was applied)").ToStatus();
+        await Reply(res, code, body);
+    }
+
+    static Task<JsonObject> Body(HttpListenerRequest req) => Body<JsonObject>(req);
+
+    static async Task<T> Body<T>(HttpListenerRequest req) where T : JsonNode
     {
         using var reader = new StreamReader(req.InputStream, Encoding.UTF8);
         string text = await reader.ReadToEndAsync();
         try
         {
-            return JsonNode.Parse(text) as JsonObject ?? throw new KubeError(400, "BadRequest", "the body must be a JSON object");
+            return JsonNode.Parse(text) as T ?? throw new KubeError(400, "BadRequest", $"the body must be a JSON {(typeof(T) == typeof(JsonObject) ? "object" : "document")}");
         }
         catch (System.Text.Json.JsonException e)
         {

@@ -10,9 +10,13 @@ public sealed class KubeFaults
     Random _rng = new(1);
 
     public TimeSpan Latency { get; set; }
+    /// <summary>The HTTP methods the 409/500/503 rates apply to; null: every method.</summary>
+    public IReadOnlySet<string>? Methods { get; set; }
     public double ConflictRate { get; set; }
     public double InternalErrorRate { get; set; }
     public double UnavailableRate { get; set; }
+    /// <summary>Chance that a write (POST, PUT, PATCH, DELETE) is applied but answered 500, as when the answer is lost.</summary>
+    public double LostReplyRate { get; set; }
     /// <summary>Chance that a watch stream is cut after each event it sends.</summary>
     public double WatchDropRate { get; set; }
 

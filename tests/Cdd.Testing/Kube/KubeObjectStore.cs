@@ -14,10 +14,28 @@ public sealed class KubeObjectStore
     readonly Dictionary<(string Resource, string Ns, string Name), JsonObject> _objects = [];
     readonly List<KubeEvent> _events = [];
     long _rv;
+    long _compacted;
 
     public long ResourceVersion
     {
         get { lock (_lock) return _rv; }
+    }
+
+    /// <summary>Events up to this revision are forgotten: a watch from before it gets 410 Expired.</summary>
+    public long CompactedThrough
+    {
+        get { lock (_lock) return _compacted; }
+    }
+
+    /// <summary>Forgets the history so far, as etcd compaction does; watchers behind it must list again.</summary>
+    public void Compact()
+    {
+        lock (_lock)
+        {
+            _compacted = _rv;
+            _events.Clear();
+        }
+        Changed?.Invoke();
     }
 
     /// <summary>Pulsed on every change, so watches wake up.</summary>
@@ -96,6 +114,32 @@ public sealed class KubeObjectStore
             }
             Commit(key, next, "MODIFIED");
             return (JsonObject)next.DeepClone();
+        }
+    }
+
+    /// <summary>
+    /// PATCH as merge patch or JSON patch, on the object or on /status. A resourceVersion in the patched result is a
+    /// precondition like an update's; without one the patch applies to whatever is stored now.
+    /// </summary>
+    public JsonObject Patch(KubeRoute r, string? contentType, JsonNode patch)
+    {
+        string type = (contentType ?? "").Split(';')[0].Trim();
+        lock (_lock)
+        {
+            var key = (r.Resource, r.Namespace, r.Name!);
+            if (!_objects.TryGetValue(key, out var now)) throw KubeError.NotFound($"{r.Plural} \"{r.Name}\"");
+            JsonObject patched = type switch
+            {
+                JsonPatches.MergePatch => JsonPatches.Merge(now, patch) as JsonObject ?? throw KubeError.Invalid("a merge patch must be an object"),
+                JsonPatches.JsonPatch => JsonPatches.Apply(now, patch as JsonArray ?? throw KubeError.Invalid("a JSON patch must be an array")),
+                _ => throw new KubeError(415, "UnsupportedMediaType", $"the patch type \"{type}\" is not supported (use {JsonPatches.MergePatch} or {JsonPatches.JsonPatch})"),
+            };
+            string current = now["metadata"]!["resourceVersion"]!.GetValue<string>();
+            if (patched["metadata"] is not JsonObject meta) throw KubeError.Invalid("metadata cannot be removed");
+            if (meta["resourceVersion"]?.GetValue<string>() is { } sent && sent != current)
+                throw KubeError.Conflict($"Operation cannot be fulfilled on {r.Plural} \"{r.Name}\": the object has been modified; please apply your changes to the latest version and try again");
+            meta["resourceVersion"] = current;
+            return Update(r, patched);
         }
     }
 
