@@ -31,7 +31,7 @@ var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fff "; });
 builder.Services.AddSingleton(options);
-builder.Services.AddSingleton<ILvm, LvmCli>();
+builder.Services.AddSingleton(CrashHook.Wrap(new LvmCli(), Environment.GetEnvironmentVariable(CrashHook.Variable)));
 builder.Services.AddSingleton<Locks>();
 builder.Services.AddSingleton<RequestValidator>();
 builder.Services.AddGrpc(o => o.Interceptors.Add<CallInterceptor>());

@@ -10,6 +10,56 @@ namespace Cdd.Csi.Tests.Conformance;
 /// </summary>
 public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
+    /// <summary>
+    /// Deterministic: the driver SIGKILLs itself right after lvcreate committed the LV and before it answers (the worst point:
+    /// the LV exists, the caller never heard). The retry on a fresh driver must adopt that LV, not make a second one.
+    /// </summary>
+    [Theory]
+    [InlineData("after-create")]
+    [InlineData("before-create")]
+    public async Task Create_volume_killed_at_a_fixed_point_then_repeated_after_restart_leaves_one_lv(string crashAt)
+    {
+        string name = "crash-" + crashAt;
+        var request = Request(name);
+        guest.KillAndRestartDriver(crashAt);
+        try
+        {
+            var e = await Assert.ThrowsAsync<RpcException>(() => new Controller.ControllerClient(guest.Channel).CreateVolumeAsync(request).ResponseAsync);
+            Assert.Contains(e.StatusCode, new[] { StatusCode.Unavailable, StatusCode.Internal, StatusCode.Cancelled });
+            Assert.False(guest.DriverRunning, "the armed driver should have killed itself");
+            Assert.Contains($"csi.test-crash {crashAt}", guest.DriverLog);
+        }
+        finally
+        {
+            guest.KillAndRestartDriver();
+        }
+
+        var controller = new Controller.ControllerClient(guest.Channel);
+        var volume = (await controller.CreateVolumeAsync(request)).Volume;
+        Assert.Equal(volume, (await controller.CreateVolumeAsync(request)).Volume);
+        Assert.Equal(new[] { volume.VolumeId.Split('/')[1], CsiGuest.Pool }.Order(StringComparer.Ordinal), GuestLvs().Order(StringComparer.Ordinal));
+        await controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = volume.VolumeId });
+        Assert.Equal([CsiGuest.Pool], GuestLvs());
+    }
+
+    string[] GuestLvs() => guest.Vm.Run($"lvs --noheadings -o lv_name {CsiGuest.Vg}").EnsureSuccess("lvs").Stdout
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    static CreateVolumeRequest Request(string name) => new()
+    {
+        Name = name,
+        CapacityRange = new CapacityRange { RequiredBytes = 64 << 20 },
+        VolumeCapabilities =
+        {
+            new VolumeCapability
+            {
+                Mount = new VolumeCapability.Types.MountVolume { FsType = "ext4" },
+                AccessMode = new VolumeCapability.Types.AccessMode { Mode = Mode.SingleNodeWriter },
+            },
+        },
+        Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["thinPool"] = CsiGuest.Pool },
+    };
+
     [Fact]
     public async Task Create_volume_killed_mid_call_then_repeated_after_restart_leaves_one_lv_and_no_orphan()
     {

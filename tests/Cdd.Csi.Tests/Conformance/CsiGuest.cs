@@ -29,8 +29,8 @@ public sealed class CsiGuest : IDisposable
                 lvcreate -q --type thin-pool -L 512m -n {Pool} {Vg} >&2
                 mkdir -p /var/lib/kubelet
                 """).EnsureSuccess("create the VG in the guest");
-            _start = $"setsid {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} >> /tmp/cdd-csi.log 2>&1 < /dev/null & echo $! > /tmp/cdd-csi.pid";
-            Vm.Run(_start).EnsureSuccess("start cdd-csi in the guest");
+            _start = $"setsid env {Cdd.Csi.Lvm.CrashHook.Variable}=\"$CRASH_AT\" {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} >> /tmp/cdd-csi.log 2>&1 < /dev/null & echo $! > /tmp/cdd-csi.pid";
+            Vm.Run("CRASH_AT=\n" + _start).EnsureSuccess("start cdd-csi in the guest");
             Channel = CsiChannel.Tcp(port);
             WaitForProbe();
         }
@@ -45,16 +45,22 @@ public sealed class CsiGuest : IDisposable
 
     public Cdd.Vm.Vm Vm { get; }
 
-    /// <summary>kill -9 of the driver (no chance to clean up), then a fresh start on the same port.</summary>
-    public void KillAndRestartDriver()
+    /// <summary>
+    /// kill -9 of the driver (no chance to clean up; a driver that already died is fine), then a fresh start on the same port,
+    /// optionally armed to SIGKILL itself at <paramref name="crashAt"/> (<see cref="Cdd.Csi.Lvm.CrashHook"/>).
+    /// </summary>
+    public void KillAndRestartDriver(string crashAt = "")
     {
-        Vm.Run("kill -9 $(cat /tmp/cdd-csi.pid) && while kill -0 $(cat /tmp/cdd-csi.pid) 2>/dev/null; do sleep 0.05; done")
+        Vm.Run("kill -9 $(cat /tmp/cdd-csi.pid) 2>/dev/null; while kill -0 $(cat /tmp/cdd-csi.pid) 2>/dev/null; do sleep 0.05; done")
             .EnsureSuccess("kill -9 cdd-csi");
-        Vm.Run(_start).EnsureSuccess("restart cdd-csi");
+        Vm.Run($"CRASH_AT={crashAt}\n{_start}").EnsureSuccess("restart cdd-csi");
         Channel.Dispose();
         Channel = CsiChannel.Tcp(Vm.Ports[0]);
         WaitForProbe();
     }
+
+    /// <summary>Whether the driver process is still alive in the guest.</summary>
+    public bool DriverRunning => Vm.Run("kill -0 $(cat /tmp/cdd-csi.pid)").ExitCode == 0;
 
     public GrpcChannel Channel { get; private set; } = null!;
 
