@@ -43,7 +43,7 @@ build() {
 }
 
 publish() {
-  log "publish native-AOT binaries into out/"
+  log "publish the binaries into out/ (native AOT; cdd-ipamd single-file)"
   mkdir -p "$OUT"
   local tmp; tmp=$(mktemp -d)
   dotnet publish cni/Cdd.Cni/Cdd.Cni.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/cni"
@@ -52,6 +52,10 @@ publish() {
   install -m 0755 "$tmp/ipam/cdd-ipam" "$OUT/cdd-ipam"
   dotnet publish csi/Cdd.Csi/Cdd.Csi.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/csi"
   install -m 0755 "$tmp/csi/cdd-csi" "$OUT/cdd-csi"
+  # The node agent is a long-running daemon on the JIT (KubernetesClient): one self-contained file.
+  dotnet publish ipam/Cdd.Ipamd/Cdd.Ipamd.csproj -c Release -nologo -v q -clp:ErrorsOnly -r linux-x64 --self-contained \
+    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o "$tmp/ipamd"
+  install -m 0755 "$tmp/ipamd/cdd-ipamd" "$OUT/cdd-ipamd"
   rm -rf "$tmp"
   ls -l "$OUT" >&2
 }

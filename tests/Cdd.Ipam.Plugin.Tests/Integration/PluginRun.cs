@@ -22,11 +22,11 @@ internal static class PluginRun
     public static string CniPath => $"{RepoRoot.Out}:/usr/lib/cni";
 
     public static PluginOutcome Exec(string binary, string nodeNetns, string verb, string config, string containerId, string? podNetns,
-        string stateDir, string cniArgs = "")
+        string stateDir, string cniArgs = "", string? cniPath = null)
     {
         var env = new Dictionary<string, string>
         {
-            ["CNI_COMMAND"] = verb, ["CNI_PATH"] = CniPath, ["CNI_CONTAINERID"] = containerId, ["CNI_IFNAME"] = "eth0",
+            ["CNI_COMMAND"] = verb, ["CNI_PATH"] = cniPath ?? CniPath, ["CNI_CONTAINERID"] = containerId, ["CNI_IFNAME"] = "eth0",
             ["CDD_STATE_DIR"] = stateDir,
         };
         if (podNetns is not null) env["CNI_NETNS"] = podNetns;

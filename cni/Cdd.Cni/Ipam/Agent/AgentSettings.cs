@@ -23,6 +23,8 @@ public sealed record AgentSettings(string Pool, string Socket, TimeSpan Timeout)
     {
         if (StoreOf(ipam) is { } store && store != "agent")
             throw Invalid($"ipam.store \"{store}\" is not served by cdd-ipamd (\"agent\")");
+        if (ipam.TryGetProperty("pool", out var inline) && inline.ValueKind == JsonValueKind.Object)
+            throw Invalid("ipam.pool is an inline pool: set ipam.store to \"file\" for the embedded store, or name an IPPool served by cdd-ipamd");
         if (!ipam.TryGetProperty("pool", out var p) || p.ValueKind != JsonValueKind.String || p.GetString() is not { Length: > 0 } pool)
             throw Invalid("ipam.pool is required: the name of an IPPool");
         if (!IsDnsLabel(pool))
