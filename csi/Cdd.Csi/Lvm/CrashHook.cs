@@ -34,6 +34,8 @@ public sealed class CrashHook(ILvm inner, string point) : ILvm
         Crash("after-snapshot");
     }
 
+    public Task SetReadOnlyAsync(string vg, string name, bool readOnly) => inner.SetReadOnlyAsync(vg, name, readOnly);
+
     public Task RemoveAsync(string vg, string name) => inner.RemoveAsync(vg, name);
 
     public Task ExtendAsync(string vg, string name, long sizeBytes) => inner.ExtendAsync(vg, name, sizeBytes);

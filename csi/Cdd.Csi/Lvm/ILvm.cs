@@ -17,6 +17,9 @@ public interface ILvm
     /// </summary>
     Task SnapshotAsync(string vg, string origin, string name, IReadOnlyList<string> tags, bool activate);
 
+    /// <summary>Makes the LV's device read-only (or writable again) in the kernel: `lvchange --permission r|rw`.</summary>
+    Task SetReadOnlyAsync(string vg, string name, bool readOnly);
+
     Task RemoveAsync(string vg, string name);
 
     /// <summary>Grows the LV (thick, or a thin LV's virtual size) to <paramref name="sizeBytes"/>; the filesystem is the node's job.</summary>

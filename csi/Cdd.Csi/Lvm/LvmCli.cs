@@ -48,6 +48,9 @@ public sealed class LvmCli : ILvm
         await Tool.RunCheckedAsync("lvcreate", args);
     }
 
+    public Task SetReadOnlyAsync(string vg, string name, bool readOnly) =>
+        Tool.RunCheckedAsync("lvchange", ["--yes", "--permission", readOnly ? "r" : "rw", $"{vg}/{name}"]);
+
     public Task RemoveAsync(string vg, string name) => Tool.RunCheckedAsync("lvremove", ["--yes", $"{vg}/{name}"]);
 
     public Task ExtendAsync(string vg, string name, long sizeBytes) =>

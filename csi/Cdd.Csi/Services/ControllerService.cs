@@ -147,7 +147,20 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         var id = VolumeId.Require(request.VolumeId);
         if (!options.VolumeGroups.Contains(id.Vg) || await FindAsync(id) is null)
             throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        // The validator already refused what we cannot serve, so every capability here is supported.
+        // Unsupported is an answer here, not an error: no `confirmed`, and a message saying why.
+        string? problem = request.VolumeCapabilities.Select(RequestValidator.Problem).FirstOrDefault(p => p is not null);
+        if (problem is null && request.Parameters.Count > 0)
+        {
+            try
+            {
+                VolumeParameters.Parse(request.Parameters, options);
+            }
+            catch (CsiException e)
+            {
+                problem = e.Message;
+            }
+        }
+        if (problem is not null) return new ValidateVolumeCapabilitiesResponse { Message = problem };
         return new ValidateVolumeCapabilitiesResponse
         {
             Confirmed = new ValidateVolumeCapabilitiesResponse.Types.Confirmed

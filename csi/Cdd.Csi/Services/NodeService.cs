@@ -9,18 +9,24 @@ using global::Grpc.Core;
 
 namespace Cdd.Csi.Services;
 
-/// <summary>Stage (format if blank, mount), publish (bind mount), and their undo; stats. Calls on one volume never overlap.</summary>
-public sealed class NodeService(DriverOptions options, Locks locks) : global::Csi.V1.Node.NodeBase
+/// <summary>
+/// Stage (format if blank, mount), publish (bind mount), and their undo; stats and condition; online growth. Raw block
+/// volumes skip staging and bind the LV's device node onto a file. Calls on one volume never overlap (ABORTED).
+/// </summary>
+public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : global::Csi.V1.Node.NodeBase
 {
     public override async Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
         string staging = PathRules.Require(request.StagingTargetPath, "staging_target_path", options.KubeletRoot);
-        var mount = request.VolumeCapability.Mount;
-        var mountOptions = MountOptions.Parse(mount.MountFlags);
         using var inFlight = locks.Volume(id.ToString());
 
         var device = BlockDevice.Numbers(id.DevicePath) ?? throw new CsiException(CsiFault.NotFound, $"volume {id}: no device {id.DevicePath}");
+        // A raw block volume has nothing to stage: NodePublish binds the device node itself.
+        if (request.VolumeCapability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block) return new NodeStageVolumeResponse();
+
+        var mount = request.VolumeCapability.Mount;
+        var mountOptions = MountOptions.Parse(mount.MountFlags);
         if (MountTable.At(staging) is { } current)
         {
             if (current.Major == device.Major && current.Minor == device.Minor) return new NodeStageVolumeResponse();
@@ -68,7 +74,7 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
         return Task.FromResult(new NodeUnstageVolumeResponse());
     }
 
-    public override Task<NodePublishVolumeResponse> NodePublishVolume(NodePublishVolumeRequest request, ServerCallContext context)
+    public override async Task<NodePublishVolumeResponse> NodePublishVolume(NodePublishVolumeRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
         string staging = PathRules.Require(request.StagingTargetPath, "staging_target_path", options.KubeletRoot);
@@ -76,53 +82,110 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
         bool readOnly = request.Readonly
                         || request.VolumeCapability.AccessMode.Mode == VolumeCapability.Types.AccessMode.Types.Mode.SingleNodeReaderOnly;
         using var inFlight = locks.Volume(id.ToString());
+        if (request.VolumeCapability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block)
+        {
+            await PublishBlock(id, target, readOnly);
+            return new NodePublishVolumeResponse();
+        }
 
         var staged = MountTable.At(staging) ?? throw new CsiException(CsiFault.FailedPrecondition, $"volume {id} is not staged at {staging}");
         if (MountTable.At(target) is { } current)
         {
             bool same = current.Major == staged.Major && current.Minor == staged.Minor;
-            bool currentRo = current.Options.Split(',').Contains("ro");
-            if (same && currentRo == readOnly) return Task.FromResult(new NodePublishVolumeResponse());
+            if (same && IsReadOnly(current) == readOnly) return new NodePublishVolumeResponse();
             throw new CsiException(CsiFault.AlreadyExists, $"{target} is already published {(same ? "with another read-only setting" : "from another device")}");
         }
         Directory.CreateDirectory(target);
         Mount.Bind(staging, target, readOnly);
-        return Task.FromResult(new NodePublishVolumeResponse());
+        return new NodePublishVolumeResponse();
     }
 
-    public override Task<NodeUnpublishVolumeResponse> NodeUnpublishVolume(NodeUnpublishVolumeRequest request, ServerCallContext context)
+    /// <summary>
+    /// The device node bound onto a file. A read-only mount does not stop writes through a device node (the kernel skips
+    /// that check for special files), so read-only also makes the LV itself read-only until the target is unpublished.
+    /// </summary>
+    async Task PublishBlock(VolumeId id, string target, bool readOnly)
+    {
+        if (!File.Exists(id.DevicePath)) throw new CsiException(CsiFault.NotFound, $"volume {id}: no device {id.DevicePath}");
+        if (MountTable.At(target) is { } current)
+        {
+            bool same = BlockTargets.Holds(current, id.DevicePath);
+            if (same && IsReadOnly(current) == readOnly) return;
+            throw new CsiException(CsiFault.AlreadyExists, $"{target} is already published {(same ? "with another read-only setting" : "from another device")}");
+        }
+        if (Directory.Exists(target)) throw new CsiException(CsiFault.FailedPrecondition, $"{target} is a directory; a block volume is published onto a file");
+        BlockTargets.CreateTarget(target);
+        if (readOnly) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, true);
+        try
+        {
+            Mount.Bind(id.DevicePath, target, readOnly);
+        }
+        catch
+        {
+            if (readOnly) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, false);
+            File.Delete(target);
+            throw;
+        }
+    }
+
+    public override async Task<NodeUnpublishVolumeResponse> NodeUnpublishVolume(NodeUnpublishVolumeRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
         string target = PathRules.Require(request.TargetPath, "target_path", options.KubeletRoot);
         using var inFlight = locks.Volume(id.ToString());
-        while (MountTable.At(target) is not null) Mount.Unmount(target);
-        // The spec has the plugin remove the target it created.
+        bool readOnlyBlock = false;
+        while (MountTable.At(target) is { } m)
+        {
+            readOnlyBlock |= File.Exists(target) && IsReadOnly(m) && BlockTargets.Holds(m, id.DevicePath);
+            Mount.Unmount(target);
+        }
+        if (readOnlyBlock) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, false);
+        // The spec has the plugin remove the target it created: a directory for a filesystem, a file for a block volume.
         if (Directory.Exists(target) && !Directory.EnumerateFileSystemEntries(target).Any()) Directory.Delete(target);
-        return Task.FromResult(new NodeUnpublishVolumeResponse());
+        else if (File.Exists(target) && new FileInfo(target).Length == 0) File.Delete(target);
+        return new NodeUnpublishVolumeResponse();
     }
 
+    /// <summary>
+    /// Usage (bytes and inodes of the filesystem; bytes of the device for a block volume) and the volume's condition:
+    /// abnormal, with the reason, when the path is no longer mounted or the LV behind it is gone or replaced.
+    /// </summary>
     public override Task<NodeGetVolumeStatsResponse> NodeGetVolumeStats(NodeGetVolumeStatsRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
         string path = PathRules.Require(request.VolumePath, "volume_path", options.KubeletRoot);
-        var mounted = MountTable.At(path) ?? throw new CsiException(CsiFault.NotFound, $"volume {id} is not mounted at {path}");
-        var s = Mount.Stats(path);
-        var device = BlockDevice.Numbers(id.DevicePath);
-        bool abnormal = device is null || device.Value.Major != mounted.Major || device.Value.Minor != mounted.Minor;
-        return Task.FromResult(new NodeGetVolumeStatsResponse
+        if (!Directory.Exists(path) && !File.Exists(path)) throw new CsiException(CsiFault.NotFound, $"volume {id}: {path} does not exist");
+        var response = new NodeGetVolumeStatsResponse();
+        var mounted = MountTable.At(path);
+        if (mounted is null)
         {
-            Usage =
-            {
-                new VolumeUsage { Unit = VolumeUsage.Types.Unit.Bytes, Total = s.TotalBytes, Available = s.AvailableBytes, Used = s.UsedBytes },
-                new VolumeUsage { Unit = VolumeUsage.Types.Unit.Inodes, Total = s.TotalInodes, Available = s.FreeInodes, Used = s.UsedInodes },
-            },
-            VolumeCondition = new VolumeCondition
-            {
-                Abnormal = abnormal,
-                Message = abnormal ? $"the logical volume {id} behind {path} is gone or replaced" : "healthy",
-            },
-        });
+            response.VolumeCondition = Abnormal($"volume {id} is not mounted at {path}");
+            return Task.FromResult(response);
+        }
+
+        var device = BlockDevice.Numbers(id.DevicePath);
+        if (File.Exists(path))
+        {
+            bool held = BlockTargets.Holds(mounted, id.DevicePath);
+            if (held && BlockTargets.SizeBytes(id.DevicePath) is { } size)
+                response.Usage.Add(new VolumeUsage { Unit = VolumeUsage.Types.Unit.Bytes, Total = size });
+            response.VolumeCondition = held ? Healthy() : Abnormal($"the logical volume {id} behind {path} is gone or replaced");
+            return Task.FromResult(response);
+        }
+
+        var s = Mount.Stats(path);
+        response.Usage.Add(new VolumeUsage { Unit = VolumeUsage.Types.Unit.Bytes, Total = s.TotalBytes, Available = s.AvailableBytes, Used = s.UsedBytes });
+        response.Usage.Add(new VolumeUsage { Unit = VolumeUsage.Types.Unit.Inodes, Total = s.TotalInodes, Available = s.FreeInodes, Used = s.UsedInodes });
+        bool same = device is { } d && d.Major == mounted.Major && d.Minor == mounted.Minor;
+        response.VolumeCondition = same ? Healthy() : Abnormal($"the logical volume {id} behind {path} is gone or replaced");
+        return Task.FromResult(response);
     }
+
+    static VolumeCondition Healthy() => new() { Abnormal = false, Message = "healthy" };
+
+    static VolumeCondition Abnormal(string why) => new() { Abnormal = true, Message = why };
+
+    static bool IsReadOnly(MountEntry m) => m.Options.Split(',').Contains("ro");
 
     /// <summary>Grows the mounted filesystem to fill its (already extended) LV: resize2fs for ext4, xfs_growfs for xfs.</summary>
     public override async Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, ServerCallContext context)
@@ -130,6 +193,9 @@ public sealed class NodeService(DriverOptions options, Locks locks) : global::Cs
         var id = VolumeId.Require(request.VolumeId);
         string path = PathRules.Require(request.VolumePath, "volume_path", options.KubeletRoot);
         using var inFlight = locks.Volume(id.ToString());
+        // A raw block volume has no filesystem: the bigger LV is all there is to it.
+        if (request.VolumeCapability?.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block)
+            return new NodeExpandVolumeResponse { CapacityBytes = BlockTargets.SizeBytes(id.DevicePath) ?? throw new CsiException(CsiFault.NotFound, $"volume {id}: no device {id.DevicePath}") };
         var mounted = MountTable.At(path) ?? throw new CsiException(CsiFault.NotFound, $"volume {id} is not mounted at {path}");
         var device = BlockDevice.Numbers(id.DevicePath);
         if (device is null || device.Value.Major != mounted.Major || device.Value.Minor != mounted.Minor)

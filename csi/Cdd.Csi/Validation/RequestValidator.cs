@@ -125,21 +125,34 @@ public sealed class RequestValidator(DriverOptions options)
 
     static void Capability(VolumeCapability c)
     {
-        if (c.AccessMode is null || c.AccessMode.Mode == Mode.Unknown) throw CsiException.Invalid("volume_capability.access_mode is required");
+        if (Problem(c) is { } problem) throw CsiException.Invalid(problem);
+    }
+
+    /// <summary>Why this driver cannot serve <paramref name="c"/>, or null when it can (ValidateVolumeCapabilities asks without failing).</summary>
+    public static string? Problem(VolumeCapability c)
+    {
+        if (c.AccessMode is null || c.AccessMode.Mode == Mode.Unknown) return "volume_capability.access_mode is required";
         if (!SingleNode.Contains(c.AccessMode.Mode))
-            throw CsiException.Invalid($"access mode {c.AccessMode.Mode} is not supported: local LVM volumes are single-node");
+            return $"access mode {c.AccessMode.Mode} is not supported: local LVM volumes are single-node";
         switch (c.AccessTypeCase)
         {
             case VolumeCapability.AccessTypeOneofCase.Mount:
                 if (c.Mount.FsType.Length > 0 && !VolumeParameters.FsTypes.Contains(c.Mount.FsType))
-                    throw CsiException.Invalid($"fs_type \"{c.Mount.FsType}\" is not supported (ext4, xfs)");
-                MountOptions.Parse(c.Mount.MountFlags);
-                if (c.Mount.VolumeMountGroup.Length > 0) throw CsiException.Invalid("volume_mount_group is not supported");
-                break;
+                    return $"fs_type \"{c.Mount.FsType}\" is not supported (ext4, xfs)";
+                try
+                {
+                    MountOptions.Parse(c.Mount.MountFlags);
+                }
+                catch (CsiException e)
+                {
+                    return e.Message;
+                }
+                if (c.Mount.VolumeMountGroup.Length > 0) return "volume_mount_group is not supported";
+                return null;
             case VolumeCapability.AccessTypeOneofCase.Block:
-                throw CsiException.Invalid("block access is not supported by this driver yet");
+                return null;
             default:
-                throw CsiException.Invalid("volume_capability.access_type (mount or block) is required");
+                return "volume_capability.access_type (mount or block) is required";
         }
     }
 }

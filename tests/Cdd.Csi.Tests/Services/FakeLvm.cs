@@ -60,6 +60,8 @@ public sealed class FakeLvm : ILvm
         return Task.CompletedTask;
     }
 
+    public Task SetReadOnlyAsync(string vg, string name, bool readOnly) => Task.CompletedTask;
+
     public Task RemoveAsync(string vg, string name)
     {
         lock (_lvs) _lvs.RemoveAll(l => l.Name == name);
