@@ -51,10 +51,13 @@ public sealed class Agent : IAsyncDisposable
     public PoolStatusReporter Status { get; }
     public LeakCollector? Leaks { get; }
     public AgentMetrics Metrics { get; private init; } = null!;
+    IAsyncDisposable? Owned { get; init; }
     /// <summary>The bound HTTP address (the port is picked when options asked for 0).</summary>
     public Uri? HttpAddress { get; private set; }
 
-    public static async Task<Agent> StartAsync(AgentOptions options, IClusterView view, IPoolStores stores, bool podsRequired, ILogger log, TimeProvider? clock = null)
+    /// <param name="owned">Disposed with the agent (the Kubernetes connection and its watches).</param>
+    public static async Task<Agent> StartAsync(AgentOptions options, IClusterView view, IPoolStores stores, bool podsRequired, ILogger log,
+        TimeProvider? clock = null, IAsyncDisposable? owned = null)
     {
         var metrics = new AgentMetrics();
         var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired);
@@ -78,7 +81,7 @@ public sealed class Agent : IAsyncDisposable
                 http.MapGet("/metrics", () => Results.Text(metrics.Export(), "text/plain; version=0.0.4"));
                 await http.StartAsync();
             }
-            agent = new Agent(options, core, socket, http, status, leaks, log) { Metrics = metrics };
+            agent = new Agent(options, core, socket, http, status, leaks, log) { Metrics = metrics, Owned = owned };
             if (http is not null)
                 agent.HttpAddress = new Uri(http.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
             log.Information("ipamd.started {Node} {Socket} {Http} {Pools}", options.NodeName, options.SocketPath, agent.HttpAddress?.ToString(), view.Pools.Select(p => p.Name).ToArray());
@@ -143,6 +146,7 @@ public sealed class Agent : IAsyncDisposable
             await _http.StopAsync();
             await _http.DisposeAsync();
         }
+        if (Owned is not null) await Owned.DisposeAsync();
         _stop.Dispose();
         _log.Information("ipamd.stopped {Node}", Options.NodeName);
     }

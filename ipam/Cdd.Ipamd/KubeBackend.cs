@@ -1,10 +1,44 @@
+using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Store;
+using Cdd.Ipam.Store;
 using Serilog;
 
 namespace Cdd.Ipamd;
 
-/// <summary>The Kubernetes store and cluster view (watch caches of IPPools and IPReservations) behind the agent.</summary>
+/// <summary>
+/// The agent on the Kubernetes store: IPPools, nodes, pods and namespaces read through the API server (pools and
+/// reservations kept by watch caches), reservations claimed as IPReservation objects, leaks collected.
+/// </summary>
 public static class KubeBackend
 {
-    public static Task<Agent> StartAsync(AgentOptions options, string? kubeconfig, ILogger log, CancellationToken ct) =>
-        throw new ArgumentException("the Kubernetes store is not wired into cdd-ipamd in this build; run with --pools-file");
+    public static async Task<Agent> StartAsync(AgentOptions options, string? kubeconfig, ILogger log, CancellationToken ct)
+    {
+        // --kubeconfig, else $KUBECONFIG, else the pod's service account.
+        kubeconfig ??= Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } k ? k : null;
+        KubeConnection connection;
+        try
+        {
+            connection = await KubeConnection.OpenAsync(kubeconfig, ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or k8s.Exceptions.KubeConfigException)
+        {
+            throw new ArgumentException($"cannot connect to Kubernetes: {ex.Message}", ex);
+        }
+        try
+        {
+            foreach (var pool in connection.View.Pools) await connection.Store.WarmAsync(pool.Name, ct);
+            return await Agent.StartAsync(options, connection.View, new SharedStore(connection.Store), podsRequired: true, log, owned: connection);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>One store for every pool and request: its caches are what make the agent fast.</summary>
+    sealed class SharedStore(KubeReservationStore store) : IPoolStores
+    {
+        public StoreLease Open(string pool) => new(store, null);
+    }
 }
