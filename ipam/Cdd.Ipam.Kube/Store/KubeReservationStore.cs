@@ -66,6 +66,12 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     {
         CheckPool(reservation.Pool);
         Interlocked.Increment(ref Stats._claims);
+        // Taken since the caller's snapshot (a sibling ADD on this node, or the watch caught up): no request needed.
+        if (Cached(reservation.Pool)?.Find(reservation.Name) is { } seen && !Same(seen, reservation))
+        {
+            Interlocked.Increment(ref Stats._taken);
+            return null;
+        }
         var body = ReservationCodec.Encode(reservation, _options.GatewayOf?.Invoke(reservation.Pool, reservation.Segment));
         string what = $"pool {reservation.Pool}: claim {reservation.Address}";
         var delay = _options.RetryDelay;
