@@ -161,6 +161,36 @@ public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
     }
 
     [Fact]
+    public async Task Sizes_off_the_volume_group_and_bad_parameters_are_refused_and_change_nothing()
+    {
+        string before = Guest($"lvs --noheadings -o lv_name,lv_size,lv_tags {CsiGuest.Vg} | sort");
+        var belowExtent = CreateReq("tiny", 0);
+        belowExtent.CapacityRange = new CapacityRange { LimitBytes = 1 * Mi }; // the VG's extents are 4 MiB
+        await Fails(StatusCode.OutOfRange, _controller.CreateVolumeAsync(belowExtent).ResponseAsync);
+        var between = CreateReq("between", 5 * Mi);
+        between.CapacityRange.LimitBytes = 7 * Mi; // no whole extent from 5 to 7 MiB
+        await Fails(StatusCode.OutOfRange, _controller.CreateVolumeAsync(between).ResponseAsync);
+        await Fails(StatusCode.OutOfRange, _controller.CreateVolumeAsync(CreateReq("above-vg", 3L << 30)).ResponseAsync);
+        await Fails(StatusCode.OutOfRange, _controller.CreateVolumeAsync(CreateReq("above-pool", 1L << 30, thin: true)).ResponseAsync);
+        var unknown = CreateReq("unknown-param", 8 * Mi);
+        unknown.Parameters["stripes"] = "2";
+        await Fails(StatusCode.InvalidArgument, _controller.CreateVolumeAsync(unknown).ResponseAsync);
+        var badMount = CreateReq("bad-mount", 8 * Mi);
+        badMount.VolumeCapabilities[0] = Cap(flags: "exec,suid");
+        await Fails(StatusCode.InvalidArgument, _controller.CreateVolumeAsync(badMount).ResponseAsync);
+        Assert.Equal(before, Guest($"lvs --noheadings -o lv_name,lv_size,lv_tags {CsiGuest.Vg} | sort"));
+
+        var v = (await _controller.CreateVolumeAsync(CreateReq("bad-node", 8 * Mi))).Volume;
+        await Fails(StatusCode.InvalidArgument, _node.NodeStageVolumeAsync(StageReq(v, "bad-node", Cap(flags: "loop"))).ResponseAsync);
+        var outside = StageReq(v, "bad-node");
+        outside.StagingTargetPath = "/mnt/outside";
+        await Fails(StatusCode.InvalidArgument, _node.NodeStageVolumeAsync(outside).ResponseAsync);
+        Assert.Equal("", Guest($"grep -e /mnt/outside -e bad-node /proc/mounts; blkid -p /dev/{v.VolumeId}; true"));
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        Assert.Equal(before, Guest($"lvs --noheadings -o lv_name,lv_size,lv_tags {CsiGuest.Vg} | sort"));
+    }
+
+    [Fact]
     public async Task Unknown_volume_is_not_found_on_the_node_and_deleting_it_succeeds()
     {
         string unknown = $"{CsiGuest.Vg}/csi-{new string('f', 40)}";
