@@ -55,6 +55,7 @@ try
     // setns() moves one thread: the whole run stays on the namespace's thread, and every child it forks starts in the node.
     node.Run(() => Report(w, lab));
     Console.Out.Write(w.ToString());
+    Console.Out.Write(IpamBench.Report(stop.Token)); // on the host's loopback, outside the bench namespaces
     return 0;
 
     void Report(TextWriter w, BenchLab lab)
