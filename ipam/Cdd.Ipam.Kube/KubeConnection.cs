@@ -40,8 +40,11 @@ public sealed class KubeConnection : IAsyncDisposable
         return new Kubernetes(config);
     }
 
-    /// <summary>Connects and waits for the pool view's first LIST, so pools are known when this returns.</summary>
-    public static async Task<KubeConnection> OpenAsync(string? kubeconfigPath, CancellationToken ct, TimeSpan? requestTimeout = null, KubeStoreOptions? storeOptions = null)
+    /// <summary>
+    /// Connects and waits for the pool view's first LIST, so pools are known when this returns. <paramref name="node"/>
+    /// (this agent's node) spreads where each segment's address walk starts.
+    /// </summary>
+    public static async Task<KubeConnection> OpenAsync(string? kubeconfigPath, CancellationToken ct, TimeSpan? requestTimeout = null, KubeStoreOptions? storeOptions = null, string? node = null)
     {
         var client = CreateClient(kubeconfigPath, requestTimeout ?? TimeSpan.FromSeconds(10));
         var view = new KubeClusterView(client);
@@ -55,7 +58,12 @@ public sealed class KubeConnection : IAsyncDisposable
             client.Dispose();
             throw;
         }
-        var options = (storeOptions ?? new KubeStoreOptions()) with { GatewayOf = (pool, segment) => view.FindPool(pool)?.FindSegment(segment)?.Gateway };
+        var options = (storeOptions ?? new KubeStoreOptions()) with
+        {
+            GatewayOf = (pool, segment) => view.FindPool(pool)?.FindSegment(segment)?.Gateway,
+            PoolOf = view.FindPool,
+            SpreadKey = storeOptions?.SpreadKey ?? node,
+        };
         return new KubeConnection(client, view, new KubeReservationStore(client, options));
     }
 

@@ -26,6 +26,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     readonly ConcurrentDictionary<string, ListWatchCache<IpReservationObject, Reservation>> _caches = new();
     readonly ConcurrentDictionary<(string Pool, string Segment), IPAddress> _cursors = new();
     readonly ConcurrentDictionary<string, long> _suspect = new();
+    readonly ConcurrentDictionary<string, byte> _claiming = new();
     long _suspectEpoch;
 
     public KubeReservationStore(IKubernetes client, KubeStoreOptions? options = null)
@@ -72,6 +73,24 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             Interlocked.Increment(ref Stats._taken);
             return null;
         }
+        // A sibling ADD on this node is claiming the same address right now: one of the two would get a 409 anyway.
+        if (!_claiming.TryAdd(reservation.Name, 0))
+        {
+            Interlocked.Increment(ref Stats._taken);
+            return null;
+        }
+        try
+        {
+            return await ClaimAsync(reservation, ct);
+        }
+        finally
+        {
+            _claiming.TryRemove(reservation.Name, out _);
+        }
+    }
+
+    async Task<Reservation?> ClaimAsync(Reservation reservation, CancellationToken ct)
+    {
         var body = ReservationCodec.Encode(reservation, _options.GatewayOf?.Invoke(reservation.Pool, reservation.Segment));
         string what = $"pool {reservation.Pool}: claim {reservation.Address}";
         var delay = _options.RetryDelay;
@@ -265,8 +284,25 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     static bool Same(Reservation stored, Reservation wanted) =>
         stored.Owner == wanted.Owner && stored.Fixed == wanted.Fixed && stored.Node == wanted.Node && stored.Segment == wanted.Segment;
 
-    IReadOnlyDictionary<string, IPAddress> Cursors(string pool) =>
-        _cursors.Where(kv => kv.Key.Pool == pool).ToDictionary(kv => kv.Key.Segment, kv => kv.Value);
+    IReadOnlyDictionary<string, IPAddress> Cursors(string pool)
+    {
+        if (_options.SpreadKey is { } key && _options.PoolOf?.Invoke(pool) is { } ipPool)
+            foreach (var segment in ipPool.Segments)
+                if (!_cursors.ContainsKey((pool, segment.Name)) && SpreadStart(segment, key) is { } start)
+                    _cursors.TryAdd((pool, segment.Name), start);
+        return _cursors.Where(kv => kv.Key.Pool == pool).ToDictionary(kv => kv.Key.Segment, kv => kv.Value);
+    }
+
+    /// <summary>An allocatable address of the segment chosen by a stable hash of key and segment (the walk starts after it).</summary>
+    static IPAddress? SpreadStart(Segment segment, string key)
+    {
+        var addresses = new Addressing.SegmentAddresses(segment);
+        ulong count = addresses.Count(cap: 1 << 16);
+        if (count == 0) return null;
+        uint hash = 2166136261;
+        foreach (char c in key + "/" + segment.Name) hash = (hash ^ c) * 16777619; // FNV-1a: the same start in every run
+        return addresses.From(null).Skip((int)(hash % count)).First();
+    }
 
     static void CheckPool(string pool)
     {

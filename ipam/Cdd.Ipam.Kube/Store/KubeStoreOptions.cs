@@ -15,4 +15,12 @@ public sealed record KubeStoreOptions
     public TimeSpan CacheWarmup { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>The gateway of a pool's segment, written into each reservation for people reading it (optional).</summary>
     public Func<string, string, IPAddress?>? GatewayOf { get; init; }
+    /// <summary>
+    /// The validated pool by name (optional). With <see cref="SpreadKey"/> it lets the store start each segment's
+    /// round-robin walk at a position derived from the key, so agents of different nodes do not all race for the
+    /// same first addresses.
+    /// </summary>
+    public Func<string, Model.IpPool?>? PoolOf { get; init; }
+    /// <summary>What spreads the walks' starting points: the node name, for a node agent.</summary>
+    public string? SpreadKey { get; init; }
 }

@@ -87,8 +87,10 @@ public static class IpamScaleRun
             .Serve(CddResources.Group, CddResources.Version, CddResources.ReservationPlural, CddResources.ReservationKind);
         string kubeconfig = api.WriteKubeconfig(Path.Combine(dir.Path, "kubeconfig"));
         var clients = nodes.Select(_ => KubeConnection.CreateClient(kubeconfig, TimeSpan.FromSeconds(30))).ToArray();
-        var stores = clients.Select(c => new KubeReservationStore(c, new KubeStoreOptions
+        var stores = clients.Select((c, i) => new KubeReservationStore(c, new KubeStoreOptions
         {
+            PoolOf = name => name == pool.Name ? pool : null,
+            SpreadKey = nodes[i].Name,
             // Few tries under faults, so some ADDs fail, some of their DELs are lost, and GC has leaks to find.
             Attempts = o.Faults ? 2 : 8, RetryDelay = TimeSpan.FromMilliseconds(2), WatchRetryDelay = TimeSpan.FromMilliseconds(20),
         })).ToArray();
