@@ -72,7 +72,7 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
     /// Returns exactly the reservations this call released or detached.
     /// </summary>
     public async Task<IReadOnlyList<Reservation>> ReleaseAsync(string pool, string containerId, string ifName, CancellationToken ct = default) =>
-        await ReleaseWhereAsync(pool, r => r.Owner is { } o && o.IsAttachment(containerId, ifName), ct);
+        await ReleaseWhereAsync(pool, r => r.Owner is { } o && o.IsAttachment(containerId, ifName), ct, cacheFirst: true);
 
     /// <summary>
     /// GC: frees every reservation of <paramref name="network"/> on <paramref name="node"/> whose attachment the
@@ -81,14 +81,28 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
     public async Task<IReadOnlyList<Reservation>> CollectAsync(string pool, string node, string network, IReadOnlySet<(string ContainerId, string IfName)> valid, CancellationToken ct = default) =>
         await ReleaseWhereAsync(pool, r => r.Node == node && r.Owner is { } o && o.Network == network && !valid.Contains((o.ContainerId, o.IfName)), ct);
 
-    async Task<IReadOnlyList<Reservation>> ReleaseWhereAsync(string pool, Func<Reservation, bool> which, CancellationToken ct)
+    /// <param name="cacheFirst">
+    /// DEL: one attachment's reservations, which this node's own cache shows as soon as it claimed them. GC judges
+    /// every attachment of the node and always reads fresh, so an address claimed behind the cache's back is not missed.
+    /// </param>
+    async Task<IReadOnlyList<Reservation>> ReleaseWhereAsync(string pool, Func<Reservation, bool> which, CancellationToken ct, bool cacheFirst = false)
     {
         var released = new List<Reservation>();
+        // The first round may trust a cache that shows the attachment: every release is version-checked, so a stale
+        // copy is refused and sends us to a fresh read. A cache that shows nothing proves nothing (it may lag behind
+        // the claim), so then, and in every later round, the store is read fresh: a DEL that misses it leaks the address.
+        bool fresh = !cacheFirst;
         for (int round = 0; round < maxRounds; round++)
         {
-            // Fresh every time: a lagging cache may not show the attachment yet, and a DEL that misses it leaks the address.
-            var snapshot = await store.SnapshotAsync(pool, fresh: true, ct);
+            var snapshot = await store.SnapshotAsync(pool, fresh, ct);
             var targets = snapshot.Reservations.Where(r => r.Pool == pool && which(r)).ToList();
+            if (!fresh && targets.Count == 0)
+            {
+                fresh = true;
+                round--;
+                continue;
+            }
+            fresh = true;
             bool raced = false;
             foreach (var r in targets)
             {
