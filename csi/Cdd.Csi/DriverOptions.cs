@@ -17,6 +17,12 @@ public sealed record DriverOptions
     /// <summary>Thin pools may promise this many times their size in thin volumes.</summary>
     public double ThinOverProvisionRatio { get; init; } = 1.0;
 
+    /// <summary>
+    /// Grow LVs in NodeExpandVolume and leave controller EXPAND_VOLUME unadvertised (the DaemonSet deployment: the elected
+    /// external-resizer may run on any node). Off: ControllerExpandVolume grows the LV, as a controller on the LV's node can.
+    /// </summary>
+    public bool ExpandOnNode { get; init; }
+
     /// <summary>When CreateVolume gives no size.</summary>
     public long DefaultVolumeBytes { get; init; } = 1L << 30;
 }

@@ -6,7 +6,7 @@ using Cdd.Csi.Validation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // cdd-csi --endpoint unix:///csi/csi.sock --node-id NODE --volume-groups vg1[,vg2] [--kubelet-root /var/lib/kubelet]
-//         [--thin-overprovision-ratio 1.0]; each also from the environment (CSI_ENDPOINT, NODE_ID, CDD_VOLUME_GROUPS, ...).
+//         [--thin-overprovision-ratio 1.0] [--expand-on-node true]; each also from the environment (CSI_ENDPOINT, NODE_ID, CDD_VOLUME_GROUPS, ...).
 var flags = ArgsParser.Parse(args);
 string Get(string flag, string env, string? fallback = null) =>
     flags.TryGetValue(flag, out var v) ? v : Environment.GetEnvironmentVariable(env) ?? fallback
@@ -19,6 +19,7 @@ var options = new DriverOptions
     VolumeGroups = Get("volume-groups", "CDD_VOLUME_GROUPS").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
     KubeletRoot = Get("kubelet-root", "CDD_KUBELET_ROOT", "/var/lib/kubelet"),
     ThinOverProvisionRatio = double.Parse(Get("thin-overprovision-ratio", "CDD_THIN_OVERPROVISION_RATIO", "1.0"), System.Globalization.CultureInfo.InvariantCulture),
+    ExpandOnNode = bool.Parse(Get("expand-on-node", "CDD_EXPAND_ON_NODE", "false")),
 };
 
 // No config reload: its file watcher walks the content root with inotify, and the default content root is the

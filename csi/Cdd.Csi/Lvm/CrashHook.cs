@@ -21,6 +21,8 @@ public sealed class CrashHook(ILvm inner, string point) : ILvm
 
     public Task<IReadOnlyList<LvInfo>> LogicalVolumesAsync(string vg) => inner.LogicalVolumesAsync(vg);
 
+    public Task<VgReport?> ReportAsync(string vg) => inner.ReportAsync(vg);
+
     public async Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags)
     {
         Crash("before-create");

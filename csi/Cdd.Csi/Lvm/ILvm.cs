@@ -7,6 +7,9 @@ public interface ILvm
 
     Task<IReadOnlyList<LvInfo>> LogicalVolumesAsync(string vg);
 
+    /// <summary>The VG and its LVs from one `lvs` (one tool start instead of two on the hot paths); null when the VG is absent.</summary>
+    Task<VgReport?> ReportAsync(string vg);
+
     /// <summary>A thick LV (<paramref name="thinPool"/> null) or a thin LV in that pool, tagged in the same metadata commit.</summary>
     Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags);
 

@@ -15,15 +15,37 @@ public sealed class LvmCli : ILvm
             Str(v, "vg_name"), Long(v, "vg_size"), Long(v, "vg_free"), Long(v, "vg_extent_size"))).ToList();
     }
 
+    const string LvFields = "vg_name,lv_name,lv_size,lv_tags,pool_lv,lv_attr,data_percent";
+
     public async Task<IReadOnlyList<LvInfo>> LogicalVolumesAsync(string vg)
     {
-        var r = await Tool.RunCheckedAsync("lvs", [.. Units, "-o", "vg_name,lv_name,lv_size,lv_tags,pool_lv,lv_attr,data_percent", vg]);
-        return Rows(r.Stdout, "lv").Select(v => new LvInfo(
-            Str(v, "vg_name"), Str(v, "lv_name"), Long(v, "lv_size"),
-            Str(v, "lv_tags").Split(',', StringSplitOptions.RemoveEmptyEntries),
-            Str(v, "pool_lv"), Str(v, "lv_attr"),
-            double.TryParse(Str(v, "data_percent"), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0)).ToList();
+        var r = await Tool.RunCheckedAsync("lvs", [.. Units, "-o", LvFields, vg]);
+        return Rows(r.Stdout, "lv").Select(Lv).ToList();
     }
+
+    public async Task<VgReport?> ReportAsync(string vg)
+    {
+        string[] args = [.. Units, "-o", LvFields + ",vg_size,vg_free,vg_extent_size", vg];
+        var r = await Tool.RunAsync("lvs", args);
+        if (r.ExitCode != 0)
+        {
+            // lvs fails for a VG that is not there (absent is an answer); for a VG that is there, the failure is real.
+            if (!(await VolumeGroupsAsync()).Any(v => v.Name == vg)) return null;
+            throw new Errors.ToolException("lvs", args, r.ExitCode, r.Stderr);
+        }
+        var rows = Rows(r.Stdout, "lv").ToList();
+        // Every row carries the VG's fields; a VG without LVs has no rows, so ask vgs.
+        var info = rows.Count > 0
+            ? new VgInfo(vg, Long(rows[0], "vg_size"), Long(rows[0], "vg_free"), Long(rows[0], "vg_extent_size"))
+            : (await VolumeGroupsAsync()).FirstOrDefault(v => v.Name == vg);
+        return info is null ? null : new VgReport(info, rows.Select(Lv).ToList());
+    }
+
+    static LvInfo Lv(JsonElement v) => new(
+        Str(v, "vg_name"), Str(v, "lv_name"), Long(v, "lv_size"),
+        Str(v, "lv_tags").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        Str(v, "pool_lv"), Str(v, "lv_attr"),
+        double.TryParse(Str(v, "data_percent"), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : 0);
 
     public async Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags)
     {

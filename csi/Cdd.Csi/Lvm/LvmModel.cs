@@ -2,6 +2,9 @@ namespace Cdd.Csi.Lvm;
 
 public sealed record VgInfo(string Name, long SizeBytes, long FreeBytes, long ExtentBytes);
 
+/// <summary>A VG and its LVs as one `lvs` call reports them.</summary>
+public sealed record VgReport(VgInfo Vg, IReadOnlyList<LvInfo> Lvs);
+
 /// <summary>One logical volume as `lvs` reports it. <c>Attr</c> is lv_attr (e.g. "Vwi-aotz--": type, ..., state, open).</summary>
 public sealed record LvInfo(string Vg, string Name, long SizeBytes, IReadOnlyList<string> Tags, string PoolLv, string Attr, double DataPercent)
 {

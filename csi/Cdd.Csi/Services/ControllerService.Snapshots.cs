@@ -19,9 +19,8 @@ public sealed partial class ControllerService
         var source = VolumeId.TryParse(request.SourceVolumeId) is { } s && options.VolumeGroups.Contains(s.Vg) ? s
             : throw new CsiException(CsiFault.NotFound, $"source volume {request.SourceVolumeId} does not exist");
         using var vgLock = await locks.VolumeGroupAsync(source.Vg);
-        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == source.Vg))
-            throw new CsiException(CsiFault.NotFound, $"source volume {source} does not exist (no volume group {source.Vg})");
-        var lvs = await lvm.LogicalVolumesAsync(source.Vg);
+        var lvs = (await lvm.ReportAsync(source.Vg))?.Lvs
+            ?? throw new CsiException(CsiFault.NotFound, $"source volume {source} does not exist (no volume group {source.Vg})");
         var id = new SnapshotId(source.Vg, SnapshotId.LvNameFor(request.Name));
 
         // The name is the idempotency key: the same name for the same source is this call again; for another source it is taken.
@@ -54,8 +53,7 @@ public sealed partial class ControllerService
         if (SnapshotId.TryParse(request.SnapshotId) is not { } id || !options.VolumeGroups.Contains(id.Vg)) return new DeleteSnapshotResponse();
         using var inFlight = locks.Volume(id.ToString());
         using var vgLock = await locks.VolumeGroupAsync(id.Vg);
-        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == id.Vg)) return new DeleteSnapshotResponse();
-        var lv = (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv);
+        var lv = (await lvm.ReportAsync(id.Vg))?.Lvs.FirstOrDefault(l => l.Name == id.Lv);
         if (lv is null || !lv.Tags.Contains(SnapshotId.OwnerTag)) return new DeleteSnapshotResponse();
         // Volumes restored from it are thin snapshots of their own and keep their data.
         await lvm.RemoveAsync(id.Vg, id.Lv);

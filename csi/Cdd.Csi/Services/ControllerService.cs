@@ -19,10 +19,9 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         using var inFlight = locks.Volume("name:" + request.Name);
         using var vgLock = await locks.VolumeGroupAsync(p.VolumeGroup);
 
-        var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == p.VolumeGroup)
+        var (vg, lvs) = await lvm.ReportAsync(p.VolumeGroup)
             ?? throw new CsiException(CsiFault.FailedPrecondition, $"volume group {p.VolumeGroup} is not present on this node");
         var id = new VolumeId(vg.Name, VolumeId.LvNameFor(request.Name));
-        var lvs = await lvm.LogicalVolumesAsync(vg.Name);
         string? from = ContentSource.Describe(request.VolumeContentSource);
 
         var existing = lvs.FirstOrDefault(l => l.Name == id.Lv);
@@ -107,8 +106,7 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         if (VolumeId.TryParse(request.VolumeId) is not { } id || !options.VolumeGroups.Contains(id.Vg)) return new DeleteVolumeResponse();
         using var inFlight = locks.Volume(id.ToString());
         using var vgLock = await locks.VolumeGroupAsync(id.Vg);
-        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == id.Vg)) return new DeleteVolumeResponse();
-        var lv = (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv);
+        var lv = (await lvm.ReportAsync(id.Vg))?.Lvs.FirstOrDefault(l => l.Name == id.Lv);
         if (lv is null || !lv.Tags.Contains(VolumeId.OwnerTag)) return new DeleteVolumeResponse();
         if (lv.IsOpen) throw new CsiException(CsiFault.FailedPrecondition, $"volume {id} is still in use (mounted or open)");
         await lvm.RemoveAsync(id.Vg, id.Lv);
@@ -121,24 +119,7 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         var id = VolumeId.Require(request.VolumeId);
         if (!options.VolumeGroups.Contains(id.Vg)) throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
         using var inFlight = locks.Volume(id.ToString());
-        using var vgLock = await locks.VolumeGroupAsync(id.Vg);
-        var vg = (await lvm.VolumeGroupsAsync()).FirstOrDefault(v => v.Name == id.Vg)
-            ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        var lvs = await lvm.LogicalVolumesAsync(id.Vg);
-        var lv = lvs.FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag))
-            ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        long size = Size(request.CapacityRange, vg.ExtentBytes);
-        // Already this big (a repeated call, or a request to shrink, which LVM volumes with filesystems cannot do): nothing to change.
-        if (size <= lv.SizeBytes) return new ControllerExpandVolumeResponse { CapacityBytes = lv.SizeBytes, NodeExpansionRequired = true };
-        long growth = size - lv.SizeBytes;
-        if (lv.PoolLv.Length == 0)
-        {
-            if (size > vg.SizeBytes) throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than volume group {vg.Name} holds");
-            if (growth > vg.FreeBytes) throw new CsiException(CsiFault.ResourceExhausted, $"volume group {vg.Name} has {vg.FreeBytes} bytes free, {growth} more needed");
-        }
-        else if (lvs.FirstOrDefault(l => l.Name == lv.PoolLv) is { } pool && growth > ThinAvailable(pool, lvs))
-            throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {pool.Name} cannot promise {growth} more bytes");
-        await lvm.ExtendAsync(id.Vg, id.Lv, size);
+        long size = await VolumeGrowth.GrowAsync(lvm, locks, options, id, request.CapacityRange);
         return new ControllerExpandVolumeResponse { CapacityBytes = size, NodeExpansionRequired = true };
     }
 
@@ -226,19 +207,24 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
                      ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteVolume,
                      ControllerServiceCapability.Types.RPC.Types.Type.ListVolumes,
                      ControllerServiceCapability.Types.RPC.Types.Type.GetCapacity,
-                     ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume,
                      ControllerServiceCapability.Types.RPC.Types.Type.CreateDeleteSnapshot,
                      ControllerServiceCapability.Types.RPC.Types.Type.ListSnapshots,
                      ControllerServiceCapability.Types.RPC.Types.Type.CloneVolume,
                  })
             response.Capabilities.Add(new ControllerServiceCapability { Rpc = new ControllerServiceCapability.Types.RPC { Type = t } });
+        // external-resizer has no per-node mode: in a DaemonSet, the one elected resizer would ask its own node about every
+        // volume. Without this capability it only records the new size, and kubelet calls NodeExpandVolume where the LV is.
+        if (!options.ExpandOnNode)
+            response.Capabilities.Add(new ControllerServiceCapability
+            {
+                Rpc = new ControllerServiceCapability.Types.RPC { Type = ControllerServiceCapability.Types.RPC.Types.Type.ExpandVolume },
+            });
         return Task.FromResult(response);
     }
 
     async Task<LvInfo?> FindAsync(VolumeId id)
     {
-        if (!(await lvm.VolumeGroupsAsync()).Any(v => v.Name == id.Vg)) return null;
-        return (await lvm.LogicalVolumesAsync(id.Vg)).FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag));
+        return (await lvm.ReportAsync(id.Vg))?.Lvs.FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag));
     }
 
     void RequireThinRoom(LvInfo pool, IEnumerable<LvInfo> lvs, long size)
@@ -249,12 +235,7 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         if (size > available) throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {pool.Name} can promise {available} more bytes, {size} requested");
     }
 
-    /// <summary>What the pool may still promise: its size times the over-provision ratio, less every thin LV's virtual size (snapshots too).</summary>
-    long ThinAvailable(LvInfo pool, IEnumerable<LvInfo> lvs)
-    {
-        long promised = lvs.Where(l => l.PoolLv == pool.Name).Sum(l => l.SizeBytes);
-        return Math.Max(0, (long)(pool.SizeBytes * options.ThinOverProvisionRatio) - promised);
-    }
+    long ThinAvailable(LvInfo pool, IEnumerable<LvInfo> lvs) => VolumeGrowth.ThinAvailable(pool, lvs, options.ThinOverProvisionRatio);
 
     /// <summary>Required bytes (or the default) rounded up to whole extents; the limit must leave room for one extent.</summary>
     public static long Size(CapacityRange? range, long extent, long defaultBytes = 1L << 30)

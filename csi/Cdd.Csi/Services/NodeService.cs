@@ -187,12 +187,16 @@ public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : 
 
     static bool IsReadOnly(MountEntry m) => m.Options.Split(',').Contains("ro");
 
-    /// <summary>Grows the mounted filesystem to fill its (already extended) LV: resize2fs for ext4, xfs_growfs for xfs.</summary>
+    /// <summary>
+    /// Grows the LV to capacity_range when it is still smaller (nothing to do after ControllerExpandVolume; the whole job with
+    /// --expand-on-node), then the mounted filesystem to fill it: resize2fs for ext4, xfs_growfs for xfs.
+    /// </summary>
     public override async Task<NodeExpandVolumeResponse> NodeExpandVolume(NodeExpandVolumeRequest request, ServerCallContext context)
     {
         var id = VolumeId.Require(request.VolumeId);
         string path = PathRules.Require(request.VolumePath, "volume_path", options.KubeletRoot);
         using var inFlight = locks.Volume(id.ToString());
+        if (request.CapacityRange is { RequiredBytes: > 0 } range) await VolumeGrowth.GrowAsync(lvm, locks, options, id, range);
         // A raw block volume has no filesystem: the bigger LV is all there is to it.
         if (request.VolumeCapability?.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block)
             return new NodeExpandVolumeResponse { CapacityBytes = BlockTargets.SizeBytes(id.DevicePath) ?? throw new CsiException(CsiFault.NotFound, $"volume {id}: no device {id.DevicePath}") };

@@ -201,6 +201,30 @@ public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
         await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = unknown });
     }
 
+    [Fact]
+    public async Task Node_expand_alone_grows_the_lv_and_the_mounted_filesystem_as_the_expand_on_node_deployment_needs()
+    {
+        const string name = "grow-on-node";
+        var v = (await _controller.CreateVolumeAsync(CreateReq(name, 40 * Mi, thin: true))).Volume;
+        await _node.NodeStageVolumeAsync(StageReq(v, name));
+        await _node.NodePublishVolumeAsync(PublishReq(v, name));
+        Guest($"echo kept > '{Target(name)}/keep' && sync");
+
+        var grow = new NodeExpandVolumeRequest { VolumeId = v.VolumeId, VolumePath = Target(name), CapacityRange = new CapacityRange { RequiredBytes = 80 * Mi } };
+        long fsBytes = (await _node.NodeExpandVolumeAsync(grow)).CapacityBytes;
+        Assert.Equal(fsBytes, (await _node.NodeExpandVolumeAsync(grow)).CapacityBytes);
+        Assert.Equal($"{80 * Mi}\n", Guest($"lvs --noheadings --units b --nosuffix -o lv_size {v.VolumeId} | tr -d ' '"));
+        Assert.True(fsBytes > 60 * Mi, $"filesystem {fsBytes} bytes after growing to 80 MiB");
+        Assert.Equal("kept\n", Guest($"cat '{Target(name)}/keep'"));
+        grow.CapacityRange.RequiredBytes = 4L << 30;
+        await Fails(StatusCode.OutOfRange, _node.NodeExpandVolumeAsync(grow).ResponseAsync);
+
+        await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target(name) });
+        await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging(name) });
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertGone(v.VolumeId, name);
+    }
+
     [Theory]
     [InlineData(false, "ext4", 40, 80)]
     [InlineData(true, "xfs", 300, 340)]

@@ -40,6 +40,12 @@ public sealed class FakeLvm : ILvm
         lock (_lvs) return Task.FromResult<IReadOnlyList<LvInfo>>(_lvs.ToList());
     }
 
+    public async Task<VgReport?> ReportAsync(string vg)
+    {
+        var info = (await VolumeGroupsAsync()).FirstOrDefault(v => v.Name == vg);
+        return info is null ? null : new VgReport(info, await LogicalVolumesAsync(vg));
+    }
+
     public Task CreateAsync(string vg, string name, long sizeBytes, string? thinPool, IReadOnlyList<string> tags)
     {
         lock (_lvs)
