@@ -72,7 +72,13 @@ public sealed class Agent : IAsyncDisposable
         {
             if (options.Http is { } endpoint)
             {
-                var builder = WebApplication.CreateSlimBuilder();
+                // No config reload: its watcher walks the content root (default: the working directory, a node's /)
+                // with inotify, which can take minutes before the first request is served.
+                var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+                {
+                    Args = ["--hostBuilder:reloadConfigOnChange=false"],
+                    ContentRootPath = AppContext.BaseDirectory,
+                });
                 builder.Logging.ClearProviders();
                 builder.WebHost.UseKestrel(k => k.Listen(endpoint));
                 http = builder.Build();
