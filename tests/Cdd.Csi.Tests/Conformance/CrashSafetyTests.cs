@@ -42,6 +42,43 @@ public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
         Assert.Equal([CsiGuest.Pool], GuestLvs());
     }
 
+    /// <summary>
+    /// A restore into a larger volume is lvcreate --snapshot then lvextend: killed between the two, the retry on a fresh
+    /// driver finds the copy by its name, source and tags and finishes the growth, instead of calling it ALREADY_EXISTS.
+    /// </summary>
+    [Fact]
+    public async Task Restore_killed_between_snapshot_and_extend_is_finished_by_the_retry()
+    {
+        var controller = new Controller.ControllerClient(guest.Channel);
+        var source = (await controller.CreateVolumeAsync(Request("crash-restore-src"))).Volume;
+        var snap = (await controller.CreateSnapshotAsync(new CreateSnapshotRequest { Name = "crash-restore-snap", SourceVolumeId = source.VolumeId })).Snapshot;
+        var restore = Request("crash-restore");
+        restore.CapacityRange.RequiredBytes = 128 << 20;
+        restore.VolumeContentSource = new VolumeContentSource { Snapshot = new VolumeContentSource.Types.SnapshotSource { SnapshotId = snap.SnapshotId } };
+
+        guest.KillAndRestartDriver("after-snapshot");
+        try
+        {
+            await Assert.ThrowsAsync<RpcException>(() => new Controller.ControllerClient(guest.Channel).CreateVolumeAsync(restore).ResponseAsync);
+            Assert.False(guest.DriverRunning, "the armed driver should have killed itself");
+        }
+        finally
+        {
+            guest.KillAndRestartDriver();
+        }
+
+        controller = new Controller.ControllerClient(guest.Channel);
+        var restored = (await controller.CreateVolumeAsync(restore)).Volume;
+        Assert.Equal(128L << 20, restored.CapacityBytes);
+        Assert.Equal($"{128 << 20}\n", guest.Vm.Run($"lvs --noheadings --units b --nosuffix -o lv_size {restored.VolumeId} | tr -d ' '").EnsureSuccess("lvs").Stdout);
+        Assert.Equal(restored, (await controller.CreateVolumeAsync(restore)).Volume);
+
+        await controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = restored.VolumeId });
+        await controller.DeleteSnapshotAsync(new DeleteSnapshotRequest { SnapshotId = snap.SnapshotId });
+        await controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = source.VolumeId });
+        Assert.Equal([CsiGuest.Pool], GuestLvs());
+    }
+
     string[] GuestLvs() => guest.Vm.Run($"lvs --noheadings -o lv_name {CsiGuest.Vg}").EnsureSuccess("lvs").Stdout
         .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
