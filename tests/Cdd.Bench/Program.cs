@@ -8,8 +8,10 @@ using Cdd.Testing;
 // also after an error, Ctrl-C or SIGTERM.
 
 BenchOptions opts;
+CsiBench.Flags csi;
 try
 {
+    (csi, args) = CsiBench.TakeFlags(args);
     opts = BenchOptions.Parse(args);
 }
 catch (ArgumentException e)
@@ -31,6 +33,12 @@ using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Ca
 BenchLab? lab = null;
 try
 {
+    if (csi.Only)
+    {
+        CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
+        return 0;
+    }
+
     string cdd = RepoRoot.CddCni;
     const string refMacvlan = "/usr/lib/cni/macvlan", hostLocal = "/usr/lib/cni/host-local", refBridge = "/usr/lib/cni/bridge", trueBin = "/bin/true";
     foreach (var b in new[] { refMacvlan, hostLocal, refBridge })
@@ -56,6 +64,9 @@ try
     node.Run(() => Report(w, lab));
     Console.Out.Write(w.ToString());
     Console.Out.Write(IpamBench.Report(stop.Token)); // on the host's loopback, outside the bench namespaces
+    lab.Dispose();
+    lab = null;
+    if (csi.Enabled) CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
     return 0;
 
     void Report(TextWriter w, BenchLab lab)
