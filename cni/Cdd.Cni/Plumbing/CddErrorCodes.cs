@@ -9,4 +9,6 @@ public static class CddErrorCodes
     public const int CheckFailed = 102;
     /// <summary>The pod namespace already has an interface by CNI_IFNAME.</summary>
     public const int InterfaceExists = 103;
+    /// <summary>sriov: no free VF on the configured PFs, or the requested VF is held by another attachment.</summary>
+    public const int NoFreeDevice = 104;
 }

@@ -7,7 +7,7 @@ namespace Cdd.Cni.Plumbing;
 public static class InterfaceCheck
 {
     /// <summary>Returns the live link after verifying kind, MAC, MTU, addresses and routes.</summary>
-    public static Link Verify(CniContext ctx, Rtnetlink pod, string expectedKind)
+    public static Link Verify(CniContext ctx, Rtnetlink pod, string? expectedKind)
     {
         var prev = ctx.PrevResult!;
         string ifName = ctx.Env.IfName;
@@ -18,7 +18,7 @@ public static class InterfaceCheck
 
         var link = Kernel.Do(() => pod.Links.Find(ifName))
             ?? throw Drift($"interface {ifName} is missing from {ctx.Env.Netns}");
-        if (link.Kind != expectedKind)
+        if (expectedKind is not null && link.Kind != expectedKind)
             throw Drift($"interface {ifName} is a {link.Kind ?? "physical device"}, expected {expectedKind}");
         if (expected.Mac is { } mac && !string.Equals(link.Mac?.ToString(), mac, StringComparison.OrdinalIgnoreCase))
             throw Drift($"interface {ifName} has MAC {link.Mac}, prevResult says {mac}");

@@ -35,6 +35,21 @@ public sealed class NetConf
     [JsonPropertyName("localAddress")] public string? LocalAddress { get; set; }
     [JsonPropertyName("peers")] public List<string>? Peers { get; set; }
 
+    // sriov
+    /// <summary>The VF's PCI address, as the SR-IOV device plugin injects it (through Multus).</summary>
+    [JsonPropertyName("deviceID")] public string? DeviceId { get; set; }
+    /// <summary>Without a device plugin: the PFs (netdev names) whose free VFs may be taken.</summary>
+    [JsonPropertyName("pfs")] public List<string?>? Pfs { get; set; }
+    [JsonPropertyName("vlan")] public int? Vlan { get; set; }
+    [JsonPropertyName("vlanQoS")] public int? VlanQos { get; set; }
+    [JsonPropertyName("vlanProto")] public string? VlanProto { get; set; }
+    [JsonPropertyName("spoofchk")] public string? SpoofChk { get; set; }
+    [JsonPropertyName("trust")] public string? Trust { get; set; }
+    [JsonPropertyName("link_state")] public string? LinkState { get; set; }
+    [JsonPropertyName("min_tx_rate")] public int? MinTxRate { get; set; }
+    [JsonPropertyName("max_tx_rate")] public int? MaxTxRate { get; set; }
+    [JsonPropertyName("mac")] public string? Mac { get; set; }
+
     /// <summary>The "type" inside "ipam", or null when there is no ipam section.</summary>
     [JsonIgnore]
     public string? IpamType =>
@@ -47,6 +62,7 @@ public sealed class RuntimeConfig
 {
     [JsonPropertyName("mac")] public string? Mac { get; set; }
     [JsonPropertyName("ips")] public List<string>? Ips { get; set; }
+    [JsonPropertyName("deviceID")] public string? DeviceId { get; set; }
 }
 
 public sealed class ValidAttachment

@@ -14,12 +14,15 @@ public sealed class Rtnetlink : IDisposable
         Addresses = new RtnlAddresses(socket);
         Routes = new RtnlRoutes(socket);
         Neighbours = new RtnlNeighbours(socket);
+        Vfs = new RtnlVfs(socket);
     }
 
     public ILinks Links { get; }
     public IAddresses Addresses { get; }
     public IRoutes Routes { get; }
     public INeighbours Neighbours { get; }
+    /// <summary>SR-IOV VF settings through a PF of this namespace.</summary>
+    public RtnlVfs Vfs { get; }
 
     /// <summary>In the calling thread's namespace.</summary>
     public static Rtnetlink Open() => new(NetlinkSocket.Open());
