@@ -15,6 +15,11 @@ public static class CddResources
     public const string PoolLabel = "cdd.io/pool";
     /// <summary>Label on each IPReservation naming the node of its attachment (when the name fits a label value).</summary>
     public const string NodeLabel = "cdd.io/node";
+    /// <summary>
+    /// Annotation carrying a token unique to each update the agent makes: when an update's answer is lost, reading the
+    /// object back tells our write (the token is there) from someone else's that left the same spec.
+    /// </summary>
+    public const string WriteTokenAnnotation = "cdd.io/write-token";
     /// <summary>Node annotation listing the VLANs its trunk can tag, comma-separated ("100,200").</summary>
     public const string TrunkVlansAnnotation = "cdd.io/trunk-vlans";
 }

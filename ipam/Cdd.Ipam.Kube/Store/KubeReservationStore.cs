@@ -67,12 +67,6 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     {
         CheckPool(reservation.Pool);
         Interlocked.Increment(ref Stats._claims);
-        // Taken since the caller's snapshot (a sibling ADD on this node, or the watch caught up): no request needed.
-        if (Cached(reservation.Pool)?.Find(reservation.Name) is { } seen && !Same(seen, reservation))
-        {
-            Interlocked.Increment(ref Stats._taken);
-            return null;
-        }
         // A sibling ADD on this node is claiming the same address right now: one of the two would get a 409 anyway.
         if (!_claiming.TryAdd(reservation.Name, 0))
         {
@@ -134,6 +128,8 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
         var body = ReservationCodec.Encode(next, _options.GatewayOf?.Invoke(next.Pool, next.Segment));
         body.Metadata.Uid = uid;
         body.Metadata.ResourceVersion = rv;
+        string token = Guid.NewGuid().ToString("N");
+        body.Metadata.Annotations = new Dictionary<string, string> { [CddResources.WriteTokenAnnotation] = token };
         string what = $"pool {current.Pool}: update {current.Address}";
         var delay = _options.RetryDelay;
         for (int attempt = 1; ; attempt++)
@@ -162,12 +158,13 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 bool unchanged = now.Metadata.Uid == uid && now.Metadata.ResourceVersion == rv;
                 if (!unchanged)
                 {
-                    // Our update landed and only its answer was lost, or someone else wrote first.
-                    var stored = Decode(now, current.Pool);
-                    if (now.Metadata.Uid == uid && stored is not null && stored with { Version = null } == next with { Version = null })
+                    // A 409 was never applied. After a lost answer, only our token says the stored version is our
+                    // write: someone else may have left the same spec (another DEL detaching the same binding).
+                    if (!ApiFailure.Is(failure, HttpStatusCode.Conflict) && now.Metadata.Uid == uid
+                        && now.Metadata.Annotations is { } notes && notes.TryGetValue(CddResources.WriteTokenAnnotation, out var written) && written == token)
                     {
                         Interlocked.Increment(ref Stats._lostReplies);
-                        return stored;
+                        return Decode(now, current.Pool);
                     }
                     return null;
                 }

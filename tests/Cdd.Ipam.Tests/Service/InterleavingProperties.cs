@@ -3,23 +3,17 @@ using Cdd.Ipam.Addressing;
 using Cdd.Ipam.Engine;
 using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
+using Cdd.Testing.Ipam;
 
 namespace Cdd.Ipam.Tests.Service;
 
 /// <summary>
-/// Hand-rolled property tests: each seed drives several agents with lagging views through a random sequence of
-/// allocations, releases, stale DELs and fixed-identity restarts against one strict store. Lagging views make claims
-/// collide, which is the conflict path.
+/// Hand-rolled property tests (the scenario is shared with the Kubernetes store's tests: Cdd.Testing's
+/// InterleavingScenario): agents with lagging views over one strict in-memory store.
 /// </summary>
 public sealed class InterleavingProperties
 {
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(0, 150)];
-
-    static readonly IpPool Pool = Pools.Pool("prop",
-        Pools.Segment("seg-a", "10.1.0.0/28", "10.1.0.1", vlan: 10, nodeSelector: new() { ["rack"] = "a" }),
-        Pools.Segment("seg-b", "10.2.0.0/29", "10.2.0.1", vlan: 20, nodeSelector: new() { ["rack"] = "b" }));
-
-    sealed record Held(string Container, IPAddress Address, FixedIdentity? Fixed);
 
     [Theory]
     [MemberData(nameof(Seeds))]
@@ -27,80 +21,8 @@ public sealed class InterleavingProperties
     {
         var rng = new Random(seed);
         var truth = new MemoryStore();
-        NodeView[] nodes = [Pools.Node("na", "a", 20), Pools.Node("nb", "b", 10), Pools.Node("nc", "a")];
-        var agents = nodes.Select(_ => new IpamService(new LaggingView(truth, rng, refreshChance: 0.3))).ToArray();
-        var live = new Dictionary<string, Held>();
-        var dead = new List<string>();
-        var bindings = new Dictionary<FixedIdentity, IPAddress>();
-        int next = 0;
-
-        for (int step = 0; step < 120; step++)
-        {
-            int agent = rng.Next(agents.Length);
-            int op = rng.Next(10);
-            if (op < 5 || live.Count == 0)
-            {
-                string container = $"c{next++}";
-                var id = rng.Next(3) == 0 ? FixedIdentity.Member("db", "mysql", rng.Next(4)) : null;
-                if (id is not null && live.Values.Any(h => h.Fixed == id)) id = null; // a StatefulSet runs one pod per identity
-                try
-                {
-                    var got = await agents[agent].AllocateAsync(new AllocationRequest
-                    {
-                        Pool = Pool, Node = nodes[agent], Owner = new Owner(container, "eth0"), Fixed = id,
-                    });
-                    var address = got.Reservation.Address;
-                    Assert.DoesNotContain(live.Values, h => h.Address.Equals(address));
-                    Assert.True(Pool.SegmentOf(address)!.Name == got.Segment.Name, $"{address} is not in {got.Segment.Name}");
-                    if (id is not null)
-                    {
-                        if (bindings.TryGetValue(id, out var bound)) Assert.Equal(bound, address);
-                        bindings[id] = address;
-                    }
-                    live[container] = new Held(container, address, id);
-                }
-                catch (IpamException ex) when (ex.Kind == IpamErrorKind.PoolExhausted)
-                {
-                    AssertFull(truth, nodes[agent]);
-                }
-                catch (IpamException ex) when (ex.Kind == IpamErrorKind.SegmentUnreachable)
-                {
-                    // Node nc has no trunk: it may only refuse an identity bound in a segment it really cannot reach.
-                    var bound = Pool.SegmentOf(bindings[id!])!;
-                    Assert.Equal(Reach.None, Reachability.Of(nodes[agent], bound));
-                }
-            }
-            else if (op < 8)
-            {
-                var victim = live.Values.ElementAt(rng.Next(live.Count));
-                var released = await agents[agent].ReleaseAsync(Pool.Name, victim.Container, "eth0");
-                Assert.Equal(victim.Address, Assert.Single(released).Address);
-                live.Remove(victim.Container);
-                dead.Add(victim.Container);
-            }
-            else if (dead.Count > 0)
-            {
-                // A DEL repeated, or arriving after the pod's identity moved on: nothing of anyone else's goes.
-                var before = truth.All.Select(r => r.Name).Order().ToList();
-                var released = await agents[agent].ReleaseAsync(Pool.Name, dead[rng.Next(dead.Count)], "eth0");
-                Assert.Empty(released);
-                Assert.Equal(before, truth.All.Select(r => r.Name).Order());
-            }
-
-            // The store holds exactly the live attachments, plus the idle fixed bindings.
-            var owned = truth.All.Where(r => r.Owner is not null).ToDictionary(r => r.Owner!.ContainerId, r => r.Address);
-            Assert.Equal(live.Count, owned.Count);
-            foreach (var h in live.Values) Assert.Equal(h.Address, owned[h.Container]);
-            Assert.All(truth.All.Where(r => r.Owner is null), r => Assert.Equal(bindings[r.Fixed!], r.Address));
-        }
-    }
-
-    /// <summary>"Exhausted" may only be said when every address of every segment the node reaches is in the store.</summary>
-    static void AssertFull(MemoryStore truth, NodeView node)
-    {
-        var taken = truth.All.Select(r => r.Address).ToHashSet();
-        foreach (var segment in Allocator.SegmentsFor(node, Pool))
-            Assert.All(new SegmentAddresses(segment).From(null), a => Assert.Contains(a, taken));
+        var views = InterleavingScenario.Nodes.Select(_ => new LaggingView(truth, rng, refreshChance: 0.3)).ToArray();
+        await InterleavingScenario.RunAsync(rng, views, () => Task.FromResult(truth.All));
     }
 
     [Theory]

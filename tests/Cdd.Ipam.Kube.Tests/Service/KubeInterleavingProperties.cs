@@ -1,0 +1,33 @@
+using Cdd.Ipam.Kube.Store;
+using Cdd.Ipam.Model;
+using Cdd.Testing.Ipam;
+
+namespace Cdd.Ipam.Kube.Tests.Service;
+
+/// <summary>
+/// The interleaving property (Cdd.Testing's InterleavingScenario, also run over the in-memory store) with each agent
+/// a KubeReservationStore: its own client and watch cache, so agents lag as real ones do, against the fake API server
+/// injecting 409s on writes and applied writes answered 500.
+/// </summary>
+public sealed class KubeInterleavingProperties
+{
+    public static TheoryData<int> Seeds() => [.. Enumerable.Range(0, 30)];
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public async Task No_address_is_issued_twice_and_every_release_returns_what_was_taken(int seed)
+    {
+        await using var kube = new KubeFixture();
+        var options = new KubeStoreOptions { RetryDelay = TimeSpan.FromMilliseconds(1), WatchRetryDelay = TimeSpan.FromMilliseconds(10) };
+        var agents = InterleavingScenario.Nodes.Select(_ => kube.Store(options)).ToArray();
+        var truth = kube.Store(options);
+        foreach (var a in agents) await a.WarmAsync(InterleavingScenario.Pool.Name, default);
+        kube.Api.Faults.Seed = seed;
+        kube.Api.Faults.Methods = new HashSet<string> { "POST", "PUT", "DELETE" };
+        kube.Api.Faults.ConflictRate = 0.1;
+        kube.Api.Faults.LostReplyRate = 0.1;
+
+        await InterleavingScenario.RunAsync(new Random(seed), agents,
+            async () => (await truth.SnapshotAsync(InterleavingScenario.Pool.Name, fresh: true, default)).Reservations);
+    }
+}
