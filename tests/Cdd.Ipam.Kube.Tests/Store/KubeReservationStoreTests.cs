@@ -82,6 +82,21 @@ public sealed class KubeReservationStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_stale_replace_is_refused_even_when_someone_already_stored_the_same_spec()
+    {
+        var a = _kube.Store();
+        var b = _kube.Store();
+        var v1 = (await a.TryClaimAsync(Held("10.10.0.5", "c1", fixedId: FixedIdentity.Member("db", "mysql", 0)), default))!;
+        // Another agent's DEL detached the binding first; ours arrives with the old copy and wants the same result.
+        Assert.NotNull(await b.TryReplaceAsync(v1, v1 with { Owner = null }, default));
+        Assert.Null(await a.TryReplaceAsync(v1, v1 with { Owner = null }, default));
+        // Also when the answer is a 500 (was it applied?): the stored version lacks our write's token, so it is not ours.
+        _kube.Api.Faults.InternalErrorRate = 1;
+        _kube.Api.Faults.Methods = new HashSet<string> { "PUT" };
+        Assert.Null(await a.TryReplaceAsync(v1, v1 with { Owner = null }, default));
+    }
+
+    [Fact]
     public async Task A_release_from_a_stale_copy_is_refused_and_keeps_the_object()
     {
         var store = _kube.Store();
