@@ -144,11 +144,11 @@ public class DispatcherTests
 
     [Fact]
     public void Missing_mode_is_code_7_listing_the_known_modes() =>
-        AssertError(Run(TestEnv.For("ADD"), Config(mode: "")), CniErrorCodes.InvalidNetworkConfig, "mode is required (one of: macvlan, overlay)");
+        AssertError(Run(TestEnv.For("ADD"), Config(mode: "")), CniErrorCodes.InvalidNetworkConfig, "mode is required (one of: macvlan, overlay, sriov)");
 
     [Fact]
     public void Unknown_mode_is_code_7_naming_it_and_the_known_modes() =>
-        AssertError(Run(TestEnv.For("ADD"), Config(mode: "sriov")), CniErrorCodes.InvalidNetworkConfig, "mode \"sriov\" is unknown (one of: macvlan, overlay)");
+        AssertError(Run(TestEnv.For("ADD"), Config(mode: "ipvlan")), CniErrorCodes.InvalidNetworkConfig, "mode \"ipvlan\" is unknown (one of: macvlan, overlay, sriov)");
 
     [Fact]
     public void Environment_error_is_code_4_in_the_configs_version() =>

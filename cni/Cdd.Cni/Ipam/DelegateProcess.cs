@@ -47,7 +47,9 @@ internal static class DelegateProcess
         var deadline = Stopwatch.GetTimestamp() + (long)((left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1)).TotalSeconds * Stopwatch.Frequency);
         if (!stdout.Thread.Join(Remaining(deadline)) || !stderr.Thread.Join(Remaining(deadline)))
             throw new CniException(CniErrorCodes.TryAgainLater, $"{label} exited but a child of it kept its output open");
-        // A plugin that exits without reading stdin breaks the pipe; its exit code tells the story.
+        // A plugin that exits without reading stdin breaks the pipe; its exit code tells the story. The feeder must be
+        // done before the process (and with it the pipe) is disposed, or it writes into a closed stream.
+        feeder.Join(Remaining(deadline));
 
         return new DelegateOutput(process.ExitCode, stdout.Bytes, Tail(stderr.Bytes));
     }
@@ -88,13 +90,13 @@ internal static class DelegateProcess
         {
             stream.Write(data);
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // the plugin exited without reading everything
+            // the plugin exited without reading everything (or we gave up on it and disposed the pipe)
         }
         finally
         {
-            try { stream.Dispose(); } catch (IOException) { /* broken pipe on close */ }
+            try { stream.Dispose(); } catch (Exception ex) when (ex is IOException or ObjectDisposedException) { /* broken pipe on close */ }
         }
     }
 
