@@ -71,6 +71,35 @@ public sealed class BenchLab : IDisposable
             if (!File.Exists(NetnsPath(pod))) throw new InvalidOperationException($"namespace {pod} was not created");
     }
 
+    /// <summary>
+    /// A fake SR-IOV card for the sriov pass: a sysfs tree under the bench folder (PF sriovpf0 at 0000:5e:00.0, one VF
+    /// per pod, each bound to iavf) whose VF netdevs are real veth ends in the node (peers up). Returns the sysfs root.
+    /// </summary>
+    public string FakeSriov(int vfs)
+    {
+        string root = Directory.CreateDirectory(Path.Combine(Dir, "sysroot")).FullName;
+        const string pf = "0000:5e:00.0";
+        string Sys(string rel) => Path.Combine(root, rel);
+        Directory.CreateDirectory(Sys("sys/bus/pci/drivers/iavf"));
+        Directory.CreateDirectory(Sys($"sys/bus/pci/devices/{pf}/net/sriovpf0"));
+        File.WriteAllText(Sys($"sys/bus/pci/devices/{pf}/sriov_totalvfs"), $"{vfs}\n");
+        Directory.CreateDirectory(Sys("sys/class/net/sriovpf0"));
+        File.CreateSymbolicLink(Sys("sys/class/net/sriovpf0/device"), $"../../../bus/pci/devices/{pf}");
+        var lines = new List<string> { "link add sriovpf0 type veth peer name sriovpf0p" };
+        for (int i = 0; i < vfs; i++)
+        {
+            string vf = $"0000:5f:{i / 8:x2}.{i % 8}";
+            Directory.CreateDirectory(Sys($"sys/bus/pci/devices/{vf}/net/srvf{i}"));
+            File.CreateSymbolicLink(Sys($"sys/bus/pci/devices/{vf}/physfn"), $"../{pf}");
+            File.CreateSymbolicLink(Sys($"sys/bus/pci/devices/{vf}/driver"), "../../../../bus/pci/drivers/iavf");
+            File.CreateSymbolicLink(Sys($"sys/bus/pci/devices/{pf}/virtfn{i}"), $"../{vf}");
+            lines.Add($"link add srvf{i} type veth peer name srvf{i}p");
+            lines.Add($"link set srvf{i}p up");
+        }
+        Batch(Node, lines);
+        return root;
+    }
+
     static void Batch(string? netns, IEnumerable<string> lines)
     {
         string[] ns = netns is null ? [] : ["-n", netns];

@@ -46,6 +46,26 @@ public static class NetConfs
         ["ipam"] = HostLocal(ipamDir, "10.80.0.0/16", "10.80.0.1"),
     });
 
+    /// <summary>cdd-cni macvlan whose IPAM is cdd-ipam served by cdd-ipamd: cdd-cni asks the agent's socket, no IPAM exec.</summary>
+    public static string CddMacvlanAgent(string socket) => Conf("cdd-mv-agent", new()
+    {
+        ["type"] = "cdd-cni",
+        ["mode"] = "macvlan",
+        ["master"] = BenchLab.Master,
+        ["macvlanMode"] = "bridge",
+        ["mtu"] = 1500,
+        ["ipam"] = new JsonObject { ["type"] = "cdd-ipam", ["pool"] = "bench", ["socket"] = socket },
+    });
+
+    /// <summary>cdd-cni sriov taking free VFs of the fake PF (fake sysfs, veth VFs), host-local IPAM.</summary>
+    public static string CddSriov(string ipamDir) => Conf("cdd-sriov", new()
+    {
+        ["type"] = "cdd-cni",
+        ["mode"] = "sriov",
+        ["pfs"] = new JsonArray("sriovpf0"),
+        ["ipam"] = HostLocal(ipamDir, "10.83.0.0/16", "10.83.0.1"),
+    });
+
     /// <summary>host-local on its own, as a runtime would call an IPAM plugin directly.</summary>
     public static string HostLocalOnly(string ipamDir) => Conf("hl-only", new()
     {
