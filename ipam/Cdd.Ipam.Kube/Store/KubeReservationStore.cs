@@ -70,7 +70,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
         // A sibling ADD on this node is claiming the same address right now: one of the two would get a 409 anyway.
         if (!_claiming.TryAdd(reservation.Name, 0))
         {
-            Interlocked.Increment(ref Stats._taken);
+            Interlocked.Increment(ref Stats._siblings);
             return null;
         }
         try

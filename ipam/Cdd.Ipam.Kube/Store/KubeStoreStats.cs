@@ -3,11 +3,13 @@ namespace Cdd.Ipam.Kube.Store;
 /// <summary>Counters for the agent's metrics: what the store met on the wire.</summary>
 public sealed class KubeStoreStats
 {
-    internal long _claims, _taken, _retries, _lostReplies, _freshLists;
+    internal long _claims, _taken, _siblings, _retries, _lostReplies, _freshLists;
 
     public long Claims => Interlocked.Read(ref _claims);
     /// <summary>Claims answered 409: another writer holds the address.</summary>
     public long Taken => Interlocked.Read(ref _taken);
+    /// <summary>Claims not sent because a sibling ADD on this node was claiming the same address at that moment.</summary>
+    public long SiblingClaims => Interlocked.Read(ref _siblings);
     /// <summary>Requests tried again after a 5xx, 429, timeout or a lost connection.</summary>
     public long Retries => Interlocked.Read(ref _retries);
     /// <summary>Writes whose answer was lost but which the server had applied (found by reading the object back).</summary>

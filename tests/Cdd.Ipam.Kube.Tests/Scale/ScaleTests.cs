@@ -7,7 +7,7 @@ namespace Cdd.Ipam.Kube.Tests.Scale;
 public sealed class ScaleTests(ITestOutputHelper output)
 {
     void Report(IpamScaleRun.Result r) => output.WriteLine(
-        $"{r.Pods.Count} pods in {r.Elapsed.TotalSeconds:0.00} s; conflicts {r.Pods.Sum(p => p.Conflicts)}, retries {r.Retries}, " +
+        $"{r.Pods.Count} pods in {r.Elapsed.TotalSeconds:0.00} s; conflicts {r.Pods.Sum(p => p.Conflicts)} (409 {r.Taken}, sibling {r.SiblingClaims}), retries {r.Retries}, " +
         $"lost replies read back {r.LostReplies}, failed ADDs {r.FailedAdds}, lost DELs {r.LostDels}, collected by GC {r.Collected}");
 
     static void AssertEveryAddressHeldOnceByItsLivePod(IpamScaleRun.Result r, int demand)

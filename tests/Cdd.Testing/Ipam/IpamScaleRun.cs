@@ -47,6 +47,10 @@ public static class IpamScaleRun
         /// <summary>The reservations in the API server after the final GC.</summary>
         public required IReadOnlyList<Reservation> Stored { get; init; }
         public required long Retries { get; init; }
+        /// <summary>Claims answered 409 (another agent had the address).</summary>
+        public required long Taken { get; init; }
+        /// <summary>Claims not sent: a sibling ADD of the same agent was claiming that address.</summary>
+        public required long SiblingClaims { get; init; }
         public required long LostReplies { get; init; }
         public required int FailedAdds { get; init; }
         public required int LostDels { get; init; }
@@ -139,6 +143,8 @@ public static class IpamScaleRun
                 PoolAddresses = [.. pool.Segments.SelectMany(s => new SegmentAddresses(s).From(null))],
                 Stored = stored,
                 Retries = stores.Sum(s => s.Stats.Retries),
+                Taken = stores.Sum(s => s.Stats.Taken),
+                SiblingClaims = stores.Sum(s => s.Stats.SiblingClaims),
                 LostReplies = stores.Sum(s => s.Stats.LostReplies),
                 FailedAdds = state.FailedAdds,
                 LostDels = state.LostDels,

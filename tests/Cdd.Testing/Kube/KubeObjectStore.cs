@@ -176,7 +176,24 @@ public sealed class KubeObjectStore
     public List<KubeEvent> EventsAfter(KubeRoute r, long afterRv, LabelSelector selector)
     {
         lock (_lock)
-            return [.. _events.Where(e => e.ResourceVersion > afterRv && e.Resource == r.Resource && (r.Namespace == "" || e.Namespace == r.Namespace) && selector.Matches(e.Object))];
+        {
+            // Events are kept in revision order: start at the first one after afterRv instead of scanning the history
+            // (ten watchers woken by every write of a thousand-pod run would otherwise rescan it all each time).
+            int lo = 0, hi = _events.Count;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) / 2;
+                if (_events[mid].ResourceVersion <= afterRv) lo = mid + 1;
+                else hi = mid;
+            }
+            var found = new List<KubeEvent>();
+            for (int i = lo; i < _events.Count; i++)
+            {
+                var e = _events[i];
+                if (e.Resource == r.Resource && (r.Namespace == "" || e.Namespace == r.Namespace) && selector.Matches(e.Object)) found.Add(e);
+            }
+            return found;
+        }
     }
 
     static bool IsFinalized(JsonObject o) => o["metadata"]?["finalizers"] is not JsonArray { Count: > 0 };
