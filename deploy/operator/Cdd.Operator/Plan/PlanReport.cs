@@ -1,0 +1,69 @@
+using System.Globalization;
+using Cdd.Operator.Placement;
+
+namespace Cdd.Operator.Plan;
+
+/// <summary>Renders a finished plan: one row per member, then per-host figures, then a summary line.</summary>
+public static class PlanReport
+{
+    public static void Members(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps)
+    {
+        var rows = new List<string[]> { new[] { "CLUSTER", "MEMBER", "NODE", "ROLE", "NETWORK", "STORAGE", "STATE" } };
+        foreach (var (r, res) in steps.Where(s => s.Result.Placed))
+            for (int i = 0; i < res.Members.Count; i++)
+            {
+                var m = res.Members[i];
+                rows.Add([r.Name, i.ToString(CultureInfo.InvariantCulture), m.Node, m.IsPrimary ? "PRIMARY" : "SECONDARY",
+                    Mode(r.Mode), r.StorageClass, m.IsNew ? "new" : "running"]);
+            }
+        Table(o, rows);
+    }
+
+    public static void Hosts(TextWriter o, IEnumerable<HostState> hosts)
+    {
+        var rows = new List<string[]> { new[] { "NODE", "ZONE", "MEMBERS", "PRIMARIES", "CPU-COMMITTED", "NETWORK", "STORAGE" } };
+        foreach (var h in hosts)
+            rows.Add([h.Name, h.Node.Zone.Length > 0 ? h.Node.Zone : "-", h.Members.ToString(CultureInfo.InvariantCulture),
+                h.Primaries.ToString(CultureInfo.InvariantCulture), Percent(h.CpuCommittedFraction),
+                Counts(h.NetworkModes.OrderBy(kv => kv.Key).Select(kv => (Mode(kv.Key), kv.Value))),
+                Counts(h.StorageClasses.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => (kv.Key, kv.Value)))]);
+        Table(o, rows);
+    }
+
+    public static void Summary(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps, IReadOnlyCollection<HostState> hosts)
+    {
+        int placed = steps.Count(s => s.Result.Placed);
+        var withMembers = hosts.Where(h => h.Members > 0).ToList();
+        string spread = withMembers.Count == 0 ? "-"
+            : $"{withMembers.Min(h => h.Primaries)}..{withMembers.Max(h => h.Primaries)}";
+        o.WriteLine($"placed {placed}/{steps.Count} clusters; primaries per host with members {spread}; " +
+            $"CPU committed max {Percent(hosts.Max(h => h.CpuCommittedFraction))}");
+    }
+
+    public static void Failures(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps)
+    {
+        foreach (var (_, res) in steps.Where(s => !s.Result.Placed))
+        {
+            o.WriteLine($"cannot place: {res.Failure}");
+            foreach (var (node, reasons) in res.Rejections)
+                o.WriteLine($"  {node}: {string.Join("; ", reasons)}");
+        }
+    }
+
+    public static string Mode(NetworkMode m) => m.ToString().ToLowerInvariant();
+
+    private static string Percent(double fraction) => (fraction * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
+
+    private static string Counts(IEnumerable<(string Key, int Count)> counts)
+    {
+        var s = string.Join(",", counts.Where(c => c.Count > 0).Select(c => $"{c.Key}={c.Count}"));
+        return s.Length > 0 ? s : "-";
+    }
+
+    private static void Table(TextWriter o, List<string[]> rows)
+    {
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        foreach (var r in rows)
+            o.WriteLine(string.Join("  ", r.Select((cell, c) => c == r.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+    }
+}
