@@ -11,4 +11,7 @@ public sealed class ResultJson
     [JsonPropertyName("ips")] public List<IpConfigJson>? Ips { get; set; }
     [JsonPropertyName("routes")] public List<RouteJson>? Routes { get; set; }
     [JsonPropertyName("dns")] public CniDns? Dns { get; set; }
+    /// <summary>cdd-ipam's extension (read only, never written by cdd-cni): the segment of the address and its VLAN.</summary>
+    [JsonPropertyName("segment")] public string? Segment { get; set; }
+    [JsonPropertyName("vlan")] public int? Vlan { get; set; }
 }

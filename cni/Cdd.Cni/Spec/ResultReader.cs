@@ -47,7 +47,8 @@ public static class ResultReader
             throw new CniException(CniErrorCodes.IncompatibleVersion,
                 $"{what}: cniVersion {wire.CniVersion} is not supported; supported: {string.Join(", ", CniVersions.Supported)}");
 
-        var result = new CniResult();
+        if (wire.Vlan is { } vlan && vlan is < 0 or > 4094) throw Bad(what, $"vlan {vlan} is out of range (0..4094)");
+        var result = new CniResult { Segment = wire.Segment, Vlan = wire.Vlan };
         foreach (var (i, n) in Indexed(wire.Interfaces))
         {
             if (string.IsNullOrEmpty(i.Name)) throw Bad(what, $"interfaces[{n}].name is missing");
