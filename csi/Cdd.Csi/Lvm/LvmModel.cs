@@ -11,4 +11,7 @@ public sealed record LvInfo(string Vg, string Name, long SizeBytes, IReadOnlyLis
     public bool IsThinPool => Attr.Length > 0 && Attr[0] == 't';
     public bool IsOpen => Attr.Length > 5 && Attr[5] == 'o';
     public bool IsActive => Attr.Length > 4 && Attr[4] == 'a';
+
+    /// <summary>lv_attr's permission: 'r' (read-only) or 'R' (activated read-only).</summary>
+    public bool IsReadOnly => Attr.Length > 1 && Attr[1] is 'r' or 'R';
 }

@@ -115,17 +115,25 @@ public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : 
         }
         if (Directory.Exists(target)) throw new CsiException(CsiFault.FailedPrecondition, $"{target} is a directory; a block volume is published onto a file");
         BlockTargets.CreateTarget(target);
-        if (readOnly) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, true);
+        if (readOnly) await SetReadOnly(id, true);
         try
         {
             Mount.Bind(id.DevicePath, target, readOnly);
         }
         catch
         {
-            if (readOnly) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, false);
+            if (readOnly && !MountTable.Read().Any(m => IsReadOnly(m) && BlockTargets.Holds(m, id.DevicePath))) await SetReadOnly(id, false);
             File.Delete(target);
             throw;
         }
+    }
+
+    /// <summary>lvchange refuses to set the permission the LV already has (a second read-only publish, a retried unpublish).</summary>
+    async Task SetReadOnly(VolumeId id, bool readOnly)
+    {
+        var lv = (await lvm.ReportAsync(id.Vg))?.Lvs.FirstOrDefault(l => l.Name == id.Lv)
+            ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
+        if (lv.IsReadOnly != readOnly) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, readOnly);
     }
 
     public override async Task<NodeUnpublishVolumeResponse> NodeUnpublishVolume(NodeUnpublishVolumeRequest request, ServerCallContext context)
@@ -139,7 +147,9 @@ public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : 
             readOnlyBlock |= File.Exists(target) && IsReadOnly(m) && BlockTargets.Holds(m, id.DevicePath);
             Mount.Unmount(target);
         }
-        if (readOnlyBlock) await lvm.SetReadOnlyAsync(id.Vg, id.Lv, false);
+        // Writable again once no other read-only publish of the device is left on this node.
+        if (readOnlyBlock && !MountTable.Read().Any(m => IsReadOnly(m) && BlockTargets.Holds(m, id.DevicePath)))
+            await SetReadOnly(id, false);
         // The spec has the plugin remove the target it created: a directory for a filesystem, a file for a block volume.
         if (Directory.Exists(target) && !Directory.EnumerateFileSystemEntries(target).Any()) Directory.Delete(target);
         else if (File.Exists(target) && new FileInfo(target).Length == 0) File.Delete(target);

@@ -54,7 +54,12 @@ public class BlockAndConditionConformanceTests(CsiGuest guest) : IClassFixture<C
         var write = _vm.Run($"printf x | dd of='{Target(roName)}' bs=512 conv=sync,fsync status=none");
         Assert.NotEqual(0, write.ExitCode);
         Assert.Equal("raw-block-payload", Guest($"dd if='{Target(roName)}' bs=17 count=1 status=none"));
+        // A second read-only publish keeps the LV read-only after the first goes; the last one gives writes back.
+        var ro2 = PublishReq(v, "blk-ro2", readOnly: true, cap: BlockCap());
+        await _node.NodePublishVolumeAsync(ro2);
         await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target(roName) });
+        Assert.NotEqual(0, _vm.Run($"printf x | dd of='{target}' bs=512 conv=sync,fsync status=none").ExitCode);
+        await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target("blk-ro2") });
         Guest($"printf writable-again | dd of='{target}' bs=512 conv=sync,fsync status=none");
 
         foreach (var t in new[] { target, target })
