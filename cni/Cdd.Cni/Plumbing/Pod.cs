@@ -29,7 +29,10 @@ public sealed class Pod : IDisposable
     public static Pod Open(CniContext ctx) => Around(PodNamespace.Open(ctx));
 
     /// <summary>For DEL: null when no namespace was given or it is gone.</summary>
-    public static Pod? TryOpen(CniContext ctx) => PodNamespace.TryOpen(ctx) is { } ns ? Around(ns) : null;
+    public static Pod? TryOpen(CniContext ctx) => TryOpen(ctx.Env.Netns);
+
+    /// <summary>For GC: the namespace an attachment record names, or null when it is gone.</summary>
+    public static Pod? TryOpen(string? netnsPath) => PodNamespace.TryOpen(netnsPath) is { } ns ? Around(ns) : null;
 
     static Pod Around(NetNs ns)
     {

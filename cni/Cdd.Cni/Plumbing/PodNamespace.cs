@@ -48,12 +48,15 @@ public static class PodNamespace
     }
 
     /// <summary>For DEL: null when no namespace was given or it is already gone (both are fine).</summary>
-    public static NetNs? TryOpen(CniContext ctx)
+    public static NetNs? TryOpen(CniContext ctx) => TryOpen(ctx.Env.Netns);
+
+    /// <summary>The namespace at <paramref name="path"/>, or null when none is given or it is gone.</summary>
+    public static NetNs? TryOpen(string? path)
     {
-        if (string.IsNullOrEmpty(ctx.Env.Netns)) return null;
+        if (string.IsNullOrEmpty(path)) return null;
         try
         {
-            return NetNs.Open(ctx.Env.Netns);
+            return NetNs.Open(path);
         }
         catch (ErrnoException e) when (e.IsNotFound || e.Errno == Errno.EINVAL)
         {

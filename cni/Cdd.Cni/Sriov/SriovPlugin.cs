@@ -42,7 +42,7 @@ public sealed class SriovPlugin : IMode
         {
             Pci = vf.Pci, PfPci = vf.PfPci, PfName = sysfs.Netdevs(vf.PfPci).FirstOrDefault(), VfIndex = vf.Index,
             HostName = netdev.Name, HostMac = netdev.Mac?.ToString(), HostMtu = netdev.Mtu,
-            ContainerId = ctx.Env.ContainerId, IfName = ifName, Network = ctx.Config.Name,
+            ContainerId = ctx.Env.ContainerId, IfName = ifName, Network = ctx.Config.Name, Netns = ctx.Env.Netns,
         };
         store.Write(state);
         undo.Add("sriov state", () => store.Remove(state));
@@ -192,18 +192,18 @@ public sealed class SriovPlugin : IMode
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
             if (state is null) return;
-            GiveBack(ctx, state);
+            GiveBack(Sysfs(ctx), state, ctx.Env.Netns);
             store.Remove(state);
         });
     }
 
     /// <summary>Back to the host under its original name, with its original MAC, MTU and VF settings.</summary>
-    static void GiveBack(CniContext ctx, SriovState state)
+    static void GiveBack(SriovSysfs sysfs, SriovState state, string? netns)
     {
         using var hostNs = NetNs.Current();
         using var host = Kernel.Do(Rtnetlink.Open);
-        using var pod = Pod.TryOpen(ctx);
-        ReturnToHost(Sysfs(ctx), pod, host, hostNs, state, PodNamespace.TemporaryName(ctx));
+        using var pod = Pod.TryOpen(netns);
+        ReturnToHost(sysfs, pod, host, hostNs, state, StableName.Of("cddt", state.ContainerId + "/" + state.IfName));
 
         if (state.Saved is not null && state.Changed is not null && state.PfName is { } pfName
             && Kernel.Do(() => host.Links.Find(pfName)) is { } pf)
@@ -282,9 +282,7 @@ public sealed class SriovPlugin : IMode
         foreach (var state in store.All())
         {
             if (state.Network != ctx.Config.Name || valid.Contains((state.ContainerId, state.IfName))) continue;
-            using var hostNs = NetNs.Current();
-            using var host = Kernel.Do(Rtnetlink.Open);
-            ReturnToHost(Sysfs(ctx), null, host, hostNs, state, StableName.Of("cddt", state.ContainerId + "/" + state.IfName));
+            GiveBack(Sysfs(ctx), state, state.Netns);
             store.Remove(state);
         }
     }

@@ -23,6 +23,8 @@ public sealed class SriovState
     [JsonPropertyName("containerID")] public string ContainerId { get; set; } = "";
     [JsonPropertyName("ifName")] public string IfName { get; set; } = "";
     [JsonPropertyName("network")] public string? Network { get; set; }
+    /// <summary>The pod namespace (CNI_NETNS) of the ADD: GC has no other way to find the VF.</summary>
+    [JsonPropertyName("netns")] public string? Netns { get; set; }
     /// <summary>The VF's settings as the PF reported them before ADD; null when ADD changed none.</summary>
     [JsonPropertyName("saved")] public VfJson? Saved { get; set; }
     /// <summary>Which settings ADD changed (only those are restored).</summary>

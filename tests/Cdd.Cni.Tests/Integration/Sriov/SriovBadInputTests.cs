@@ -30,6 +30,17 @@ public sealed class SriovBadInputTests : IDisposable
     }
 
     [Fact]
+    public void A_pf_without_sr_iov_is_refused_naming_it()
+    {
+        // A plain NIC function: a PCI device with a netdev, no sriov_totalvfs, no virtfn links.
+        Directory.CreateDirectory(Path.Combine(_n.SysRoot, "sys/bus/pci/devices/0000:3c:00.0/net/plain0"));
+        Directory.CreateDirectory(Path.Combine(_n.SysRoot, "sys/class/net/plain0"));
+        File.CreateSymbolicLink(Path.Combine(_n.SysRoot, "sys/class/net/plain0/device"), "../../../bus/pci/devices/0000:3c:00.0");
+        var r = _n.Add(_n.Config("\"pfs\":[\"plain0\"]"), "c1", _n.NewPod()).Failed(7);
+        Assert.Contains("pfs: plain0 (0000:3c:00.0) is not an SR-IOV PF", r.Msg);
+    }
+
+    [Fact]
     public void A_vf_bound_to_vfio_pci_is_refused_as_deviceID()
     {
         _n.AddVf(5, null, "vfio-pci");

@@ -70,6 +70,25 @@ public sealed class SriovTests : IDisposable
     }
 
     [Fact]
+    public void Gc_gives_back_the_vfs_of_attachments_the_runtime_no_longer_lists()
+    {
+        var keep = _n.NewPod();
+        var drop = _n.NewPod();
+        string conf = _n.Config();
+        string kept = _n.Add(conf, "keep", keep).Ok("ADD keep").Json.GetProperty("interfaces")[0].GetProperty("pciID").GetString()!;
+        _n.Add(conf, "drop", drop).Ok("ADD drop");
+
+        string gc = CniRun.With(conf, "cni.dev/valid-attachments", """[{"containerID":"keep","ifname":"eth0"}]""");
+        _n.Cni.Exec("GC", gc, extra: _n.Env).Ok("GC");
+
+        Assert.NotNull(Ip.Link(keep.Name, "eth0"));
+        Assert.Null(Ip.Link(drop.Name, "eth0"));
+        var claims = Directory.GetFiles(Path.Combine(_n.Cni.StateDir, "sriov", "vfs")).Select(Path.GetFileName).ToList();
+        Assert.Equal([kept], claims);
+        Assert.Equal(3, Enumerable.Range(0, 4).Count(i => Ip.Link(_n.Node.Name, $"vf{i}") is not null));
+    }
+
+    [Fact]
     public void Del_succeeds_when_the_pod_namespace_is_gone_and_when_the_state_is_gone()
     {
         var pod = _n.NewPod();
