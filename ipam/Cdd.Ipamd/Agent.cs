@@ -60,7 +60,7 @@ public sealed class Agent : IAsyncDisposable
         TimeProvider? clock = null, IAsyncDisposable? owned = null)
     {
         var metrics = new AgentMetrics();
-        var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired);
+        var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired, clock);
         var status = new PoolStatusReporter(view, stores, metrics);
         var leaks = options.LeakGrace is { } grace
             ? new LeakCollector(view, stores, options.NodeName, grace, clock ?? TimeProvider.System, metrics, log)

@@ -17,9 +17,17 @@ namespace Cdd.Ipamd;
 /// are serialised inside the agent (its own requests never race each other); other agents race through the store's
 /// atomic claim.
 /// </summary>
-public sealed class AgentCore(IClusterView view, IPoolStores stores, string nodeName, AgentMetrics metrics, ILogger log, bool podsRequired)
+public sealed class AgentCore(IClusterView view, IPoolStores stores, string nodeName, AgentMetrics metrics, ILogger log, bool podsRequired,
+    TimeProvider? clock = null)
 {
+    readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly Dictionary<string, SemaphoreSlim> _poolLocks = [];
+    /// <summary>
+    /// Attachments whose ADD is running or finished recently: GC treats them as valid. A runtime's list of valid
+    /// attachments is a snapshot; an ADD that started after it was taken must not lose its address to that GC.
+    /// </summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _recentAdds = new();
+    static readonly TimeSpan RecentAdd = TimeSpan.FromMinutes(2);
     NodeView? _node;
     long _nodeReadAt = long.MinValue;
     static readonly TimeSpan NodeTtl = TimeSpan.FromSeconds(30);
@@ -50,6 +58,12 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
         {
             metrics.Latency.Observe(Label(verb), watch.Elapsed.TotalSeconds);
         }
+    }
+
+    void ForgetOldAdds(long now)
+    {
+        foreach (var (attachment, at) in _recentAdds)
+            if (at != long.MaxValue && _clock.GetElapsedTime(at, now) >= RecentAdd) _recentAdds.TryRemove(attachment, out _);
     }
 
     static string Label(string verb) => verb is "ADD" or "DEL" or "CHECK" or "GC" or "STATUS" ? verb : "invalid";
@@ -114,6 +128,7 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
             throw Invalid($"pool {pool.Name} admits pods by selector, and the request names no pod (K8S_POD_NAMESPACE/K8S_POD_NAME in CNI_ARGS)");
 
         var request = new AllocationRequest { Pool = pool, Node = node, Owner = owner, Fixed = fixedId, Requested = requested };
+        _recentAdds[(containerId, ifName)] = long.MaxValue; // in flight
         Allocation got;
         var gate = Gate(pool.Name);
         await gate.WaitAsync(ct);
@@ -124,7 +139,9 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
         }
         finally
         {
+            _recentAdds[(containerId, ifName)] = _clock.GetTimestamp();
             gate.Release();
+            if (_recentAdds.Count > 4096) ForgetOldAdds(_clock.GetTimestamp());
         }
         metrics.Allocations.WithLabels(pool.Name).Inc();
         if (got.Conflicts > 0) metrics.Conflicts.WithLabels(pool.Name).Inc(got.Conflicts);
@@ -188,6 +205,8 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
                 throw Invalid($"cni.dev/valid-attachments[{i}] needs containerID and ifname");
             valid.Add((a.ContainerId, a.IfName));
         }
+        ForgetOldAdds(_clock.GetTimestamp());
+        foreach (var attachment in _recentAdds.Keys) valid.Add(attachment);
         IReadOnlyList<Reservation> released;
         using (var lease = stores.Open(pool.Name))
             released = await new IpamService(lease.Store).CollectAsync(pool.Name, nodeName, network, valid, ct);

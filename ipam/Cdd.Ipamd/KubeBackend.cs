@@ -18,7 +18,8 @@ public static class KubeBackend
         KubeConnection connection;
         try
         {
-            connection = await KubeConnection.OpenAsync(kubeconfig, ct);
+            // The node name spreads where each node starts its walk over a pool, so nodes do not race for the same addresses.
+            connection = await KubeConnection.OpenAsync(kubeconfig, ct, node: options.NodeName);
         }
         catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or k8s.Exceptions.KubeConfigException)
         {

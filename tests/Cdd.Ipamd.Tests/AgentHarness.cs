@@ -16,8 +16,10 @@ internal sealed class AgentHarness : IDisposable
     public IPoolStores Stores => new FilePoolStores(DataDir, TimeSpan.FromSeconds(10));
     public AgentMetrics Metrics { get; } = new();
 
+    public ManualClock Clock { get; } = new();
+
     public AgentCore Core(string node, bool podsRequired = true) =>
-        new(Cluster, Stores, node, Metrics, Logger.None, podsRequired);
+        new(Cluster, Stores, node, Metrics, Logger.None, podsRequired, Clock);
 
     public static AgentRequest Add(string pool, string container, string? ns = null, string? pod = null, string? uid = null, string ifName = "eth0") => new()
     {

@@ -64,6 +64,8 @@ internal sealed class ManualClock : TimeProvider
 {
     DateTimeOffset _now = new(2026, 11, 24, 0, 0, 0, TimeSpan.Zero);
     public override DateTimeOffset GetUtcNow() => _now;
+    public override long GetTimestamp() => _now.UtcTicks;
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
     public void Advance(TimeSpan by) => _now += by;
 }
 
