@@ -131,7 +131,7 @@ public class PlannerPropertyTests
             var primaries = run.Nodes.ToDictionary(n => n.Name, _ => 0);
             foreach (var (request, result) in run.Steps.Where(s => s.Result.Placed))
             {
-                var eligible = run.Nodes.Select(n => n.Name).Where(n => !result.Rejections.ContainsKey(n)).ToList();
+                var eligible = result.Eligible;
                 var primary = result.Members.Single(m => m.IsPrimary).Node;
                 Assert.True(primaries[primary] == eligible.Min(n => primaries[n]),
                     $"seed {seed}: {request.Name}'s primary on {primary} with {primaries[primary]} primaries, an eligible host has {eligible.Min(n => primaries[n])}");
@@ -181,6 +181,7 @@ public class PlannerPropertyTests
             {
                 failures++;
                 Assert.True(run.Nodes.Count - result.Rejections.Count < request.Members, $"seed {seed}: {request.Name} refused with enough eligible nodes");
+                Assert.Equal(run.Nodes.Select(n => n.Name).Where(n => !result.Rejections.ContainsKey(n)), result.Eligible);
                 Assert.All(result.Rejections.Values, reasons => Assert.NotEmpty(reasons));
                 Assert.Empty(result.Members);
             }

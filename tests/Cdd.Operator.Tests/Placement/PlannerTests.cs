@@ -19,10 +19,11 @@ public class PlannerTests
     [Fact]
     public void An_sriov_cluster_skips_nodes_without_a_free_vf_and_says_why()
     {
-        var r = Planner(Node("n1"), Node("n2", vfs: 0), Node("n3")).Place(Cluster("x", members: 1));
+        var p = Planner(Node("n1"), Node("n2", vfs: 0), Node("n3"));
+        Assert.Equal(["network: no free SR-IOV VF"], p.Filter("n2", Cluster("x", members: 1)));
+        var r = p.Place(Cluster("x", members: 1));
         Assert.True(r.Placed);
-        Assert.Equal(["network: no free SR-IOV VF"], r.Rejections["n2"]);
-        Assert.DoesNotContain("n1", r.Rejections.Keys);
+        Assert.Equal(["n1", "n3"], r.Eligible);
     }
 
     [Fact]
@@ -65,9 +66,10 @@ public class PlannerTests
     public void A_node_over_its_cpu_pressure_breaker_gets_no_member_and_the_reason_names_the_breaker()
     {
         var p = Planner(Node("hot", pressure: new Pressure(0.9, 0, 0, 0)), Node("n2"), Node("n3"), Node("n4"));
+        Assert.Equal(["circuit breaker: cpu pressure 0.9 ≥ 0.85"], p.Filter("hot", Cluster("x")));
         var r = p.Place(Cluster("x"));
         Assert.DoesNotContain(r.Members, m => m.Node == "hot");
-        Assert.Equal(["circuit breaker: cpu pressure 0.9 ≥ 0.85"], r.Rejections["hot"]);
+        Assert.DoesNotContain("hot", r.Eligible);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class SchedulerExtender(Planner planner, Func<string, ClusterReque
             : Math.Clamp((long)Math.Round(MaxScore * (1 - planner.Cost(name, request!) / 2)), 0, MaxScore))).ToList();
     }
 
-    private bool Known(string node) => planner.Hosts.Any(h => h.Name == node);
+    private bool Known(string node) => planner.Contains(node);
 
     private string? Problem(ExtenderArgs args, out ClusterRequest? request)
     {

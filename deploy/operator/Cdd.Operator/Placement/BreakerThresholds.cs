@@ -16,6 +16,8 @@ public sealed record BreakerThresholds(double Cpu, double Memory, double Network
         : p.Disk >= Disk ? $"circuit breaker: disk pressure {p.Disk:0.###} ≥ {Disk:0.###}"
         : null;
 
+    public bool IsTripped(Pressure p) => p.Cpu >= Cpu || p.Memory >= Memory || p.Network >= Network || p.Disk >= Disk;
+
     /// <summary>How close the pressure is to its nearest breaker (max of pressure/threshold); below 1 is healthy.</summary>
     public double Headroom(Pressure p) => Math.Max(Math.Max(p.Cpu / Cpu, p.Memory / Memory), Math.Max(p.Network / Network, p.Disk / Disk));
 }

@@ -4,12 +4,14 @@ namespace Cdd.Operator.Placement;
 public sealed record PlacedMember(string Node, bool IsPrimary, bool IsNew);
 
 /// <summary>
-/// The outcome of placing one cluster. <see cref="Rejections"/> names, per node that cannot take a new member, every
-/// filter it failed; it is filled whether or not the cluster was placed. <see cref="Failure"/> is null when placed.
+/// The outcome of placing one cluster. <see cref="Eligible"/>: the nodes that passed every filter before this placement
+/// booked anything. <see cref="Rejections"/>, filled only when the cluster could not be placed: per node that fails,
+/// every filter it failed (Planner.Filter gives the same for any node at any time). <see cref="Failure"/> is null when placed.
 /// </summary>
 public sealed record PlacementResult(
     string Cluster,
     IReadOnlyList<PlacedMember> Members,
+    IReadOnlyList<string> Eligible,
     IReadOnlyDictionary<string, IReadOnlyList<string>> Rejections,
     string? Failure)
 {

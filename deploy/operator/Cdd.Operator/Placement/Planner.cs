@@ -35,30 +35,55 @@ public sealed class Planner
 
     public IReadOnlyCollection<HostState> Hosts => _hosts.Values;
     public HostState Host(string node) => _hosts[node];
+    public bool Contains(string node) => _hosts.ContainsKey(node);
 
     /// <summary>Every filter the node fails for one new member of the request; empty when it fits.</summary>
     public IReadOnlyList<string> Filter(string node, ClusterRequest r)
     {
         var h = _hosts.TryGetValue(node, out var found) ? found : throw new ArgumentException($"unknown node \"{node}\"");
         var reasons = new List<string>();
-        switch (r.Mode)
-        {
-            case NetworkMode.Sriov when h.FreeSriovVfs < 1: reasons.Add("network: no free SR-IOV VF"); break;
-            case NetworkMode.Macvlan when !h.Node.Network.MacvlanMaster: reasons.Add("network: no MacVLAN master"); break;
-            case NetworkMode.Overlay when !h.Node.Network.Overlay: reasons.Add("network: not on the overlay"); break;
-        }
-        if (!h.Reaches(r.StorageClass)) reasons.Add($"storage: class \"{r.StorageClass}\" not reachable");
-        else if (h.StorageFree(r.StorageClass) < r.StorageBytes)
-            reasons.Add($"storage: class \"{r.StorageClass}\" has {h.StorageFree(r.StorageClass)} bytes free, needs {r.StorageBytes}");
-        if (r.Zones.Count > 0 && !r.Zones.Contains(h.Node.Zone, StringComparer.Ordinal))
-            reasons.Add($"zone: \"{h.Node.Zone}\" not in [{string.Join(", ", r.Zones)}]");
-        if (h.Clusters.ContainsKey(r.Name)) reasons.Add($"anti-affinity: already runs a member of \"{r.Name}\"");
-        if (!WithinCeiling(h.CpuCommittedMillis + r.CpuMillis, h.Node.AllocatableCpuMillis, r.OverCommitCeiling))
-            reasons.Add($"cpu: {h.CpuCommittedMillis}m committed + {r.CpuMillis}m > {r.OverCommitCeiling:0.###} × {h.Node.AllocatableCpuMillis}m allocatable");
-        if (h.MemoryCommittedBytes + r.MemoryBytes > h.Node.AllocatableMemoryBytes)
-            reasons.Add($"memory: {h.MemoryCommittedBytes} bytes committed + {r.MemoryBytes} > {h.Node.AllocatableMemoryBytes} allocatable");
-        if (r.Breakers.Tripped(h.Node.Pressure) is { } tripped) reasons.Add(tripped);
+        Check(h, r, reasons);
         return reasons;
+    }
+
+    // One pass over the filters. Without a reason list it stops at the first failure and formats nothing: placing
+    // thousands of clusters asks this of every host for every cluster.
+    private static bool Check(HostState h, ClusterRequest r, List<string>? reasons)
+    {
+        bool fits = true;
+        bool Fail(Func<string> reason)
+        {
+            fits = false;
+            reasons?.Add(reason());
+            return reasons is null;
+        }
+        bool network = r.Mode switch
+        {
+            NetworkMode.Sriov => h.FreeSriovVfs >= 1,
+            NetworkMode.Macvlan => h.Node.Network.MacvlanMaster,
+            _ => h.Node.Network.Overlay,
+        };
+        if (!network && Fail(() => r.Mode switch
+            {
+                NetworkMode.Sriov => "network: no free SR-IOV VF",
+                NetworkMode.Macvlan => "network: no MacVLAN master",
+                _ => "network: not on the overlay",
+            })) return false;
+        if (!h.Reaches(r.StorageClass))
+        {
+            if (Fail(() => $"storage: class \"{r.StorageClass}\" not reachable")) return false;
+        }
+        else if (h.StorageFree(r.StorageClass) < r.StorageBytes
+            && Fail(() => $"storage: class \"{r.StorageClass}\" has {h.StorageFree(r.StorageClass)} bytes free, needs {r.StorageBytes}")) return false;
+        if (r.Zones.Count > 0 && !r.Zones.Contains(h.Node.Zone, StringComparer.Ordinal)
+            && Fail(() => $"zone: \"{h.Node.Zone}\" not in [{string.Join(", ", r.Zones)}]")) return false;
+        if (h.Clusters.ContainsKey(r.Name) && Fail(() => $"anti-affinity: already runs a member of \"{r.Name}\"")) return false;
+        if (!WithinCeiling(h.CpuCommittedMillis + r.CpuMillis, h.Node.AllocatableCpuMillis, r.OverCommitCeiling)
+            && Fail(() => $"cpu: {h.CpuCommittedMillis}m committed + {r.CpuMillis}m > {r.OverCommitCeiling:0.###} × {h.Node.AllocatableCpuMillis}m allocatable")) return false;
+        if (h.MemoryCommittedBytes + r.MemoryBytes > h.Node.AllocatableMemoryBytes
+            && Fail(() => $"memory: {h.MemoryCommittedBytes} bytes committed + {r.MemoryBytes} > {h.Node.AllocatableMemoryBytes} allocatable")) return false;
+        if (r.Breakers.IsTripped(h.Node.Pressure) && Fail(() => r.Breakers.Tripped(h.Node.Pressure)!)) return false;
+        return fits;
     }
 
     /// <summary>
@@ -80,19 +105,13 @@ public sealed class Planner
         Validate(r);
         var current = _clusterNodes.TryGetValue(r.Name, out var list) ? list : [];
         var members = current.Select(n => new PlacedMember(n, _hosts[n].Clusters[r.Name] == MemberRole.Primary, false)).ToList();
-        var rejections = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        var eligible = new List<HostState>();
-        foreach (var h in _hosts.Values)
-        {
-            var reasons = Filter(h.Name, r);
-            if (reasons.Count == 0) eligible.Add(h);
-            else rejections[h.Name] = reasons;
-        }
+        var eligible = _hosts.Values.Where(h => Check(h, r, null)).ToList();
+        var eligibleNames = eligible.Select(h => h.Name).ToList();
         int needed = r.Members - current.Count;
         if (needed < 0)
-            return new PlacementResult(r.Name, members, rejections, $"cluster \"{r.Name}\" already has {current.Count} members, more than the {r.Members} asked: scaling down is not placement");
+            return new PlacementResult(r.Name, members, eligibleNames, Rejections(r), $"cluster \"{r.Name}\" already has {current.Count} members, more than the {r.Members} asked: scaling down is not placement");
         if (eligible.Count < needed)
-            return new PlacementResult(r.Name, members, rejections,
+            return new PlacementResult(r.Name, members, eligibleNames, Rejections(r),
                 $"cluster \"{r.Name}\" needs {needed} more node(s) for {r.Members} member(s), {eligible.Count} eligible");
 
         // Cost depends only on the host and the request, and members go to distinct hosts, so it is computed once.
@@ -101,14 +120,14 @@ public sealed class Planner
         var chosen = new List<(HostState Host, bool Primary)>();
         if (needed > 0 && !members.Any(m => m.IsPrimary))
         {
-            var p = eligible.OrderBy(h => h.Primaries).ThenBy(h => cost[h.Name]).ThenBy(h => h.Name, StringComparer.Ordinal).First();
+            var p = Best(eligible, h => (h.Primaries, cost[h.Name]));
             chosen.Add((p, true));
             eligible.Remove(p);
             zones[p.Node.Zone] = zones.GetValueOrDefault(p.Node.Zone) + 1;
         }
         while (chosen.Count < needed)
         {
-            var s = eligible.OrderBy(h => zones.GetValueOrDefault(h.Node.Zone)).ThenBy(h => cost[h.Name]).ThenBy(h => h.Name, StringComparer.Ordinal).First();
+            var s = Best(eligible, h => (zones.GetValueOrDefault(h.Node.Zone), cost[h.Name]));
             chosen.Add((s, false));
             eligible.Remove(s);
             zones[s.Node.Zone] = zones.GetValueOrDefault(s.Node.Zone) + 1;
@@ -119,7 +138,31 @@ public sealed class Planner
             Nodes(r.Name).Add(h.Name);
             members.Add(new PlacedMember(h.Name, primary, true));
         }
-        return new PlacementResult(r.Name, members, rejections, null);
+        return new PlacementResult(r.Name, members, eligibleNames, new Dictionary<string, IReadOnlyList<string>>(), null);
+    }
+
+    // The host with the smallest key; ties go to the first by name (eligible is in name order, as _hosts is).
+    private static HostState Best(List<HostState> eligible, Func<HostState, (int Count, double Cost)> key)
+    {
+        var best = eligible[0];
+        var bestKey = key(best);
+        for (int i = 1; i < eligible.Count; i++)
+        {
+            var k = key(eligible[i]);
+            if (k.Count < bestKey.Count || (k.Count == bestKey.Count && k.Cost < bestKey.Cost)) (best, bestKey) = (eligible[i], k);
+        }
+        return best;
+    }
+
+    private SortedDictionary<string, IReadOnlyList<string>> Rejections(ClusterRequest r)
+    {
+        var rejections = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var h in _hosts.Values)
+        {
+            var reasons = new List<string>();
+            if (!Check(h, r, reasons)) rejections[h.Name] = reasons;
+        }
+        return rejections;
     }
 
     /// <summary>
