@@ -50,5 +50,5 @@ internal sealed class Gen(int seed)
             ? new BreakerThresholds(Double(0.5, 1), Double(0.5, 1), Double(0.5, 1), Double(0.5, 1))
             : BreakerThresholds.Default);
 
-    public double Ceiling() => Pick(new[] { 1.0, 1.25, 1.5, 2.0 });
+    public double Ceiling() => Pick(new[] { 0.8, 1.0, 1.25, 1.5, 2.0 });
 }

@@ -136,6 +136,24 @@ public class PlannerTests
     }
 
     [Fact]
+    public void New_members_of_a_running_cluster_without_a_reported_primary_join_as_secondaries()
+    {
+        var p = new Planner([Node("n1"), Node("n2"), Node("n3")], [new ExistingMember("x", "n1", MemberRole.Secondary)]);
+        var r = p.Place(Cluster("x"));
+        Assert.True(r.Placed);
+        Assert.DoesNotContain(r.Members, m => m.IsPrimary);
+        Assert.Equal(0, p.Hosts.Sum(h => h.Primaries));
+    }
+
+    [Fact]
+    public void A_ceiling_below_one_keeps_cpu_headroom()
+    {
+        var p = Planner(Node("n1", cpu: 10_000, mysqlCpu: 4000));
+        Assert.Empty(p.Filter("n1", Cluster("x", cpu: 4000, ceiling: 0.8)));
+        Assert.Equal(["cpu: 4000m committed + 4001m > 0.8 × 10000m allocatable"], p.Filter("n1", Cluster("x", cpu: 4001, ceiling: 0.8)));
+    }
+
+    [Fact]
     public void An_existing_member_keeps_its_cluster_off_that_node_by_anti_affinity()
     {
         var p = new Planner([Node("n1"), Node("n2")], [new ExistingMember("x", "n1", MemberRole.Primary)]);

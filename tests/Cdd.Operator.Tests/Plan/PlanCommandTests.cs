@@ -106,7 +106,7 @@ public sealed class PlanCommandTests : IDisposable
                 networkMode: infiniband
                 storage: { class: local-lvm, size: 10GB }
                 resources: { cpu: "1" }
-                overCommit: 0.5
+                overCommit: 0
                 breakers: { disk: 1.5 }
             """);
         var (exit, o, err) = Plan(nodes, clusters);
@@ -125,7 +125,7 @@ public sealed class PlanCommandTests : IDisposable
             "clusters.yaml: clusters[0].networkMode: \"infiniband\" must be sriov, macvlan or overlay",
             "clusters.yaml: clusters[0].storage.size: \"10GB\" is not a byte quantity",
             "clusters.yaml: clusters[0].resources.memory: is required",
-            "clusters.yaml: clusters[0].overCommit: 0.5 must be in [1, 10]",
+            "clusters.yaml: clusters[0].overCommit: 0 must be in (0, 10]",
             "clusters.yaml: clusters[0].breakers.disk: 1.5 must be in (0, 1]",
         ];
         foreach (var line in expected) Assert.Contains(line, err);

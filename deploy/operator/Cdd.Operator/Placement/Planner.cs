@@ -118,7 +118,9 @@ public sealed class Planner
         var cost = eligible.ToDictionary(h => h.Name, h => Cost(h.Name, r), StringComparer.Ordinal);
         var zones = current.GroupBy(n => _hosts[n].Node.Zone).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var chosen = new List<(HostState Host, bool Primary)>();
-        if (needed > 0 && !members.Any(m => m.IsPrimary))
+        // A fresh cluster's first member is the intended primary. A running cluster's primary is whoever MGR elected
+        // among the running members (even when none is reported right now): new members join as secondaries.
+        if (needed > 0 && current.Count == 0)
         {
             var p = Best(eligible, h => (h.Primaries, cost[h.Name]));
             chosen.Add((p, true));
@@ -219,8 +221,8 @@ public sealed class Planner
         if (string.IsNullOrEmpty(r.Name)) throw new ArgumentException("a cluster has no name");
         if (!ClusterRequest.AllowedMembers.Contains(r.Members)) throw new ArgumentException($"cluster \"{r.Name}\": members must be 1, 3, 5, 7 or 9, not {r.Members}");
         if (r.StorageBytes <= 0 || r.CpuMillis <= 0 || r.MemoryBytes <= 0) throw new ArgumentException($"cluster \"{r.Name}\": storage size, cpu and memory must be > 0");
-        if (!double.IsFinite(r.OverCommitCeiling) || r.OverCommitCeiling < 1 || r.OverCommitCeiling > 10)
-            throw new ArgumentException($"cluster \"{r.Name}\": over-commit ceiling must be in [1, 10]");
+        if (!double.IsFinite(r.OverCommitCeiling) || r.OverCommitCeiling <= 0 || r.OverCommitCeiling > 10)
+            throw new ArgumentException($"cluster \"{r.Name}\": over-commit ceiling must be in (0, 10]");
         var b = r.Breakers;
         if (new[] { b.Cpu, b.Memory, b.Network, b.Disk }.Any(x => !double.IsFinite(x) || x <= 0 || x > 1))
             throw new ArgumentException($"cluster \"{r.Name}\": breaker thresholds must be in (0, 1]");

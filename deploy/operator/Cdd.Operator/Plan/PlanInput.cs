@@ -201,7 +201,7 @@ public sealed partial class PlanInput
             for (int z = 0; z < zones.Count; z++)
                 if (string.IsNullOrWhiteSpace(zones[z])) e.Add($"{at}.zones[{z}]", "is empty");
             double ceiling = c.OverCommit ?? ClusterRequest.DefaultOverCommitCeiling;
-            if (!double.IsFinite(ceiling) || ceiling < 1 || ceiling > 10) e.Add($"{at}.overCommit", $"{ceiling} must be in [1, 10] (1.5 = 150 % of allocatable CPU)");
+            if (!double.IsFinite(ceiling) || ceiling <= 0 || ceiling > 10) e.Add($"{at}.overCommit", $"{ceiling} must be in (0, 10] (1.5 = 150 % of allocatable CPU)");
             var d = BreakerThresholds.Default;
             var b = c.Breakers;
             var breakers = new BreakerThresholds(
