@@ -11,15 +11,26 @@ namespace Cdd.Ipamd;
 /// </summary>
 public static class KubeBackend
 {
+    /// <summary>How long start-up waits for the API server's first answer.</summary>
+    public static TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public static async Task<Agent> StartAsync(AgentOptions options, string? kubeconfig, ILogger log, CancellationToken ct)
     {
         // --kubeconfig, else $KUBECONFIG, else the pod's service account.
         kubeconfig ??= Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } k ? k : null;
         KubeConnection connection;
+        // The first LIST of IPPools waits for the API server; bounded, so an agent that cannot reach it exits with a
+        // reason (and is restarted with backoff) instead of hanging without a socket.
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        startup.CancelAfter(StartupTimeout);
         try
         {
             // The node name spreads where each node starts its walk over a pool, so nodes do not race for the same addresses.
-            connection = await KubeConnection.OpenAsync(kubeconfig, ct, node: options.NodeName);
+            connection = await KubeConnection.OpenAsync(kubeconfig, startup.Token, node: options.NodeName);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ArgumentException($"cannot connect to Kubernetes: no IPPool list from the API server within {StartupTimeout.TotalSeconds:0} s");
         }
         catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException or k8s.Exceptions.KubeConfigException)
         {

@@ -155,4 +155,22 @@ public sealed class KubeAgentTests : IAsyncLifetime
         Assert.True(Call(a, AgentHarness.Add("mysql", "c1", "db", "web-1", uid)).Ok);
         Assert.Single(Reservations());
     }
+
+    [Fact]
+    public async Task An_api_server_that_never_answers_fails_start_up_with_a_reason()
+    {
+        _api.Faults.UnavailableRate = 1.0;
+        var before = KubeBackend.StartupTimeout;
+        KubeBackend.StartupTimeout = TimeSpan.FromSeconds(2);
+        try
+        {
+            var ex = await Assert.ThrowsAsync<ArgumentException>(() => StartAgent("node-a"));
+            Assert.Contains("no IPPool list from the API server", ex.Message);
+            Assert.False(File.Exists(Path.Combine(_dir.Path, "run", "node-a.sock")));
+        }
+        finally
+        {
+            KubeBackend.StartupTimeout = before;
+        }
+    }
 }
