@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cdd.Operator.Placement;
+using Cdd.Operator.Plan;
+
+namespace Cdd.Operator.Reconcile;
+
+/// <summary>
+/// A MySQLCluster's spec as the reconciler needs it, read from the object's JSON (the CRD's schema has validated the
+/// shape; this still refuses what it cannot use, with the field's path).
+/// </summary>
+public sealed record ClusterSpec(
+    string Namespace,
+    string Name,
+    string Uid,
+    int Members,
+    string Image,
+    NetworkMode Mode,
+    string Pool,
+    string StorageClass,
+    string StorageSize,
+    string Cpu,
+    string Memory,
+    ClusterRequest Request)
+{
+    /// <summary>The placement key of the cluster: namespace/name, so clusters of one name in two namespaces differ.</summary>
+    public string Key => $"{Namespace}/{Name}";
+
+    public static ClusterSpec Parse(JsonObject cluster)
+    {
+        var meta = cluster["metadata"] as JsonObject ?? throw new FormatException("metadata is missing");
+        string ns = Str(meta, "namespace", "metadata"), name = Str(meta, "name", "metadata"), uid = Str(meta, "uid", "metadata");
+        var spec = cluster["spec"] as JsonObject ?? throw new FormatException("spec is missing");
+        int members = spec["members"]?.GetValue<int>() ?? throw new FormatException("spec.members is missing");
+        if (!ClusterRequest.AllowedMembers.Contains(members)) throw new FormatException($"spec.members: {members} is not 1, 3, 5, 7 or 9");
+        string image = Str(spec["mysql"] as JsonObject, "image", "spec.mysql");
+        var net = spec["network"] as JsonObject;
+        string modeText = Str(net, "mode", "spec.network");
+        NetworkMode mode = modeText switch
+        {
+            "sriov" => NetworkMode.Sriov,
+            "macvlan" => NetworkMode.Macvlan,
+            "overlay" => NetworkMode.Overlay,
+            _ => throw new FormatException($"spec.network.mode: \"{modeText}\" is not sriov, macvlan or overlay"),
+        };
+        string pool = Str(net, "pool", "spec.network");
+        var storage = spec["storage"] as JsonObject;
+        string cls = Str(storage, "class", "spec.storage"), size = IntOrString(storage, "size", "spec.storage");
+        var res = spec["resources"] as JsonObject;
+        string cpu = IntOrString(res, "cpu", "spec.resources"), memory = IntOrString(res, "memory", "spec.resources");
+        long sizeBytes = Quantity.Bytes(size) ?? throw new FormatException($"spec.storage.size: \"{size}\" is not a byte quantity");
+        long cpuMillis = Quantity.CpuMillis(cpu) ?? throw new FormatException($"spec.resources.cpu: \"{cpu}\" is not a CPU quantity");
+        long memBytes = Quantity.Bytes(memory) ?? throw new FormatException($"spec.resources.memory: \"{memory}\" is not a byte quantity");
+        var zones = (spec["zones"] as JsonArray)?.Select(z => z!.GetValue<string>()).ToList() ?? [];
+        var over = spec["overCommit"] as JsonObject;
+        double ceiling = over?["cpuCeiling"]?.GetValue<double>() ?? ClusterRequest.DefaultOverCommitCeiling;
+        var b = over?["breakers"] as JsonObject;
+        var d = BreakerThresholds.Default;
+        var breakers = new BreakerThresholds(
+            b?["cpu"]?.GetValue<double>() ?? d.Cpu, b?["memory"]?.GetValue<double>() ?? d.Memory,
+            b?["network"]?.GetValue<double>() ?? d.Network, b?["disk"]?.GetValue<double>() ?? d.Disk);
+        var request = new ClusterRequest($"{ns}/{name}", members, mode, cls, sizeBytes, cpuMillis, memBytes, zones, ceiling, breakers);
+        return new ClusterSpec(ns, name, uid, members, image, mode, pool, cls, size, cpu, memory, request);
+    }
+
+    static string Str(JsonObject? o, string field, string path) =>
+        o?[field] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : throw new FormatException($"{path}.{field} is missing");
+
+    static string IntOrString(JsonObject? o, string field, string path) => o?[field] switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<decimal>().ToString(CultureInfo.InvariantCulture),
+        _ => throw new FormatException($"{path}.{field} is missing"),
+    };
+}

@@ -1,0 +1,149 @@
+using Cdd.Operator.Placement;
+using k8s.Models;
+
+namespace Cdd.Operator.Reconcile;
+
+/// <summary>
+/// The objects the reconciler creates for a cluster, with deterministic names so a re-run (or a restarted operator)
+/// finds what exists and creates only what is missing: per member ordinal i a Pod <c>&lt;cluster&gt;-i</c> and a PVC
+/// <c>data-&lt;cluster&gt;-i</c>; one headless Service <c>&lt;cluster&gt;</c> that gives every member the stable DNS name
+/// <c>&lt;cluster&gt;-i.&lt;cluster&gt;.&lt;namespace&gt;.svc</c>. All carry an ownerReference to the MySQLCluster.
+/// </summary>
+public static class MemberObjects
+{
+    public const string ClusterLabel = "cdd.io/cluster";
+    public const string MemberLabel = "cdd.io/member";
+    public const string RoleLabel = "cdd.io/role";
+    public const string FixedIpAnnotation = "cdd.io/fixed-ip";
+    public const string PoolAnnotation = "cdd.io/ipam-pool";
+    public const string NetworkModeAnnotation = "cdd.io/network-mode";
+    public const string BootstrapAnnotation = "cdd.io/bootstrap";
+    public const int GroupPort = 33061;
+
+    public static string PodName(string cluster, int ordinal) => $"{cluster}-{ordinal}";
+    public static string PvcName(string cluster, int ordinal) => $"data-{cluster}-{ordinal}";
+
+    /// <summary>The member's stable identity: the name report_host, the seeds and the local address use.</summary>
+    public static string Host(ClusterSpec c, int ordinal) => $"{PodName(c.Name, ordinal)}.{c.Name}.{c.Namespace}.svc";
+
+    /// <summary>The cdd-ipamd binding key: the same for every incarnation of the member, so it keeps one address for life.</summary>
+    public static string FixedIp(ClusterSpec c, int ordinal) => $"{c.Namespace}/{PodName(c.Name, ordinal)}";
+
+    /// <summary>The ordinal of a member pod's name, or null for a name that is not one of this cluster's.</summary>
+    public static int? Ordinal(string cluster, string podName) =>
+        podName.StartsWith(cluster + "-", StringComparison.Ordinal) && int.TryParse(podName.AsSpan(cluster.Length + 1), out int i) && i >= 0 && PodName(cluster, i) == podName ? i : null;
+
+    public static V1OwnerReference Owner(ClusterSpec c) => new()
+    {
+        ApiVersion = $"{MySqlClusterApi.Group}/{MySqlClusterApi.Version}",
+        Kind = MySqlClusterApi.Kind,
+        Name = c.Name,
+        Uid = c.Uid,
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    static Dictionary<string, string> Labels(ClusterSpec c) => new() { [ClusterLabel] = c.Name };
+
+    /// <summary>
+    /// The MGR settings of member <paramref name="ordinal"/>: seeds are the group addresses of all
+    /// <see cref="ClusterSpec.Members"/> members, report_host and the local address its own stable name.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> MgrSettings(ClusterSpec c, int ordinal) =>
+    [
+        ("server_id", (ordinal + 1).ToString()),
+        ("report_host", Host(c, ordinal)),
+        ("group_replication_group_name", c.Uid),
+        ("group_replication_group_seeds", string.Join(',', Enumerable.Range(0, c.Members).Select(i => $"{Host(c, i)}:{GroupPort}"))),
+        ("group_replication_local_address", $"{Host(c, ordinal)}:{GroupPort}"),
+        ("group_replication_single_primary_mode", "ON"),
+        ("group_replication_start_on_boot", "ON"),
+    ];
+
+    public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap)
+    {
+        string name = PodName(c.Name, ordinal);
+        var labels = Labels(c);
+        labels[MemberLabel] = ordinal.ToString();
+        var annotations = new Dictionary<string, string>
+        {
+            [FixedIpAnnotation] = FixedIp(c, ordinal),
+            [PoolAnnotation] = c.Pool,
+            [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant(),
+        };
+        if (bootstrap) annotations[BootstrapAnnotation] = "true";
+        var mgr = MgrSettings(c, ordinal);
+        var requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(c.Cpu), ["memory"] = new(c.Memory) };
+        return new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name, NamespaceProperty = c.Namespace, Labels = labels, Annotations = annotations,
+                OwnerReferences = [Owner(c)],
+            },
+            Spec = new V1PodSpec
+            {
+                // Pinned: the placement engine chose the node, the scheduler is not asked again.
+                NodeName = node,
+                Hostname = name,
+                Subdomain = c.Name,
+                Containers =
+                [
+                    new V1Container
+                    {
+                        Name = "mysql",
+                        Image = c.Image,
+                        Args = [.. mgr.Select(s => $"--loose-{s.Name.Replace('_', '-')}={s.Value}")],
+                        Env = [.. mgr.Select(s => new V1EnvVar { Name = $"MGR_{s.Name.ToUpperInvariant()}", Value = s.Value })],
+                        Ports = [new V1ContainerPort { ContainerPort = 3306, Name = "mysql" }, new V1ContainerPort { ContainerPort = GroupPort, Name = "group" }],
+                        Resources = new V1ResourceRequirements { Requests = requests, Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(c.Memory) } },
+                        VolumeMounts = [new V1VolumeMount { MountPath = "/var/lib/mysql", Name = "data" }],
+                    },
+                ],
+                Volumes = [new V1Volume { Name = "data", PersistentVolumeClaim = new V1PersistentVolumeClaimVolumeSource { ClaimName = PvcName(c.Name, ordinal) } }],
+            },
+        };
+    }
+
+    public static V1PersistentVolumeClaim Pvc(ClusterSpec c, int ordinal)
+    {
+        var labels = Labels(c);
+        labels[MemberLabel] = ordinal.ToString();
+        return new V1PersistentVolumeClaim
+        {
+            ApiVersion = "v1",
+            Kind = "PersistentVolumeClaim",
+            Metadata = new V1ObjectMeta { Name = PvcName(c.Name, ordinal), NamespaceProperty = c.Namespace, Labels = labels, OwnerReferences = [Owner(c)] },
+            Spec = new V1PersistentVolumeClaimSpec
+            {
+                AccessModes = ["ReadWriteOnce"],
+                StorageClassName = c.StorageClass,
+                Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(c.StorageSize) } },
+            },
+        };
+    }
+
+    /// <summary>Headless, publishing not-ready addresses so members find each other's names while MGR is still joining.</summary>
+    public static V1Service HeadlessService(ClusterSpec c) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = c.Name, NamespaceProperty = c.Namespace, Labels = Labels(c), OwnerReferences = [Owner(c)] },
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = "None",
+            PublishNotReadyAddresses = true,
+            Selector = Labels(c),
+            Ports = [new V1ServicePort { Port = 3306, Name = "mysql" }, new V1ServicePort { Port = GroupPort, Name = "group" }],
+        },
+    };
+
+    /// <summary>The MGR role as the primary watcher labels it (cdd.io/role=primary); any other member is a secondary.</summary>
+    public static MemberRole Role(V1Pod pod) =>
+        Value(pod.Metadata.Labels, RoleLabel) == "primary" ? MemberRole.Primary : MemberRole.Secondary;
+
+    /// <summary>A label's or annotation's value, null when the map or the key is absent.</summary>
+    public static string? Value(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var v) ? v : null;
+}

@@ -1,0 +1,273 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Cdd.Operator.Placement;
+using Cdd.Operator.Plan;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Cdd.Operator.Reconcile;
+
+/// <summary>What one reconcile pass concluded: done, or run again later (waiting for something, e.g. no room to place).</summary>
+public enum ReconcileOutcome { Converged, Requeue, Gone }
+
+/// <summary>
+/// Brings one MySQLCluster to its spec. Stateless between calls (everything is read back from the API server), so a
+/// restarted operator, or two passes racing, converge to the same objects: names are deterministic and a create that
+/// answers 409 means the object is already there. One pass:
+/// <list type="number">
+/// <item>cluster gone: nothing to do; cluster deleting: delete its pods, PVCs and Service, then drop the finalizer;</item>
+/// <item>add the finalizer <c>cdd.io/mysqlcluster</c> when missing (before creating anything);</item>
+/// <item>create the headless Service and every member's PVC when missing;</item>
+/// <item>place the members that have no pod with the <see cref="Planner"/> over the live node inventory (Node objects,
+///   see <see cref="NodeInventoryReader"/>, and every member pod of every cluster) and create their pods pinned to the
+///   chosen nodes;</item>
+/// <item>write <c>/status</c>: members with node, role, phase; readyMembers; primary; conditions Placed and Ready.</item>
+/// </list>
+/// Scaling down is not handled: pods of ordinals at or above spec.members are left alone.
+/// </summary>
+public sealed class MySqlClusterReconciler(IKubernetes client)
+{
+    readonly MySqlClusterApi _clusters = new(client);
+
+    public MySqlClusterApi Clusters => _clusters;
+
+    public async Task<ReconcileOutcome> ReconcileAsync(string ns, string name, CancellationToken ct)
+    {
+        var cluster = await _clusters.GetAsync(ns, name, ct);
+        if (cluster is null) return ReconcileOutcome.Gone;
+        var meta = (JsonObject)cluster["metadata"]!;
+        if (meta["deletionTimestamp"] is not null) return await FinalizeAsync(cluster, ct);
+
+        if (!HasFinalizer(cluster))
+        {
+            var finalizers = meta["finalizers"] as JsonArray ?? [];
+            finalizers.Add(MySqlClusterApi.Finalizer);
+            meta["finalizers"] = finalizers;
+            cluster = await _clusters.ReplaceAsync(cluster, ct);
+        }
+
+        ClusterSpec spec;
+        try
+        {
+            spec = ClusterSpec.Parse(cluster);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            await WriteStatusAsync(ns, name, Status(cluster, "Pending", [], 0, null, ("Placed", false, "InvalidSpec", e.Message), ("Ready", false, "InvalidSpec", e.Message)), ct);
+            return ReconcileOutcome.Converged;
+        }
+
+        await CreateOrSkip(() => client.CoreV1.CreateNamespacedServiceAsync(MemberObjects.HeadlessService(spec), ns, cancellationToken: ct));
+        for (int i = 0; i < spec.Members; i++)
+        {
+            int ordinal = i;
+            await CreateOrSkip(() => client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(MemberObjects.Pvc(spec, ordinal), ns, cancellationToken: ct));
+        }
+
+        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
+        var mine = OwnPods(allMembers, spec);
+        var missing = Enumerable.Range(0, spec.Members).Where(i => !mine.ContainsKey(i)).ToList();
+        string? placementFailure = null;
+        if (missing.Count > 0)
+        {
+            var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
+            var (planner, failure) = BuildPlanner(nodes, allMembers, spec);
+            var result = planner?.Place(spec.Request);
+            placementFailure = failure ?? result!.Failure;
+            if (placementFailure is null)
+            {
+                bool fresh = mine.Count == 0;
+                var placed = result!.Members.Where(m => m.IsNew).ToList();
+                for (int k = 0; k < missing.Count; k++)
+                {
+                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary);
+                    await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct));
+                }
+                mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct)).Items, spec);
+            }
+        }
+
+        var members = new JsonArray();
+        int ready = 0;
+        string? primary = null;
+        for (int i = 0; i < spec.Members; i++)
+        {
+            var m = new JsonObject { ["name"] = MemberObjects.PodName(spec.Name, i) };
+            if (mine.TryGetValue(i, out var pod))
+            {
+                m["node"] = pod.Spec.NodeName;
+                var role = MemberObjects.Role(pod);
+                m["role"] = role == MemberRole.Primary ? "PRIMARY" : "SECONDARY";
+                if (role == MemberRole.Primary) primary = pod.Spec.NodeName;
+                string phase = pod.Metadata.DeletionTimestamp is not null ? "Pending"
+                    : pod.Status?.Phase switch { "Running" => "Running", "Failed" => "Failed", _ => "Creating" };
+                if (phase == "Running") ready++;
+                m["phase"] = phase;
+            }
+            else m["phase"] = "Pending";
+            members.Add(m);
+        }
+        bool allPlaced = placementFailure is null && mine.Count(kv => kv.Key < spec.Members) == spec.Members;
+        string clusterPhase = placementFailure is not null ? (mine.Count == 0 ? "Pending" : "Degraded")
+            : ready == spec.Members ? "Running" : "Creating";
+        var status = Status(cluster, clusterPhase, members, ready, primary,
+            allPlaced ? ("Placed", true, "Placed", $"{spec.Members} member(s) placed on distinct nodes")
+                : ("Placed", false, placementFailure is null ? "Waiting" : "Unplaceable", placementFailure ?? "waiting for member pods to be replaced"),
+            ready == spec.Members ? ("Ready", true, "AllMembersRunning", $"{ready}/{spec.Members} members running")
+                : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"));
+        await WriteStatusAsync(ns, name, status, ct);
+        return allPlaced ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
+    }
+
+    static bool HasFinalizer(JsonObject cluster) =>
+        (cluster["metadata"]!["finalizers"] as JsonArray)?.Any(f => f?.GetValue<string>() == MySqlClusterApi.Finalizer) == true;
+
+    /// <summary>This cluster's member pods by ordinal: same namespace, cdd.io/cluster label, a member name, owned by this cluster's uid.</summary>
+    static Dictionary<int, V1Pod> OwnPods(IEnumerable<V1Pod> pods, ClusterSpec spec)
+    {
+        var own = new Dictionary<int, V1Pod>();
+        foreach (var p in pods)
+        {
+            if (p.Metadata.NamespaceProperty != spec.Namespace || MemberObjects.Value(p.Metadata.Labels, MemberObjects.ClusterLabel) != spec.Name) continue;
+            if (MemberObjects.Ordinal(spec.Name, p.Metadata.Name) is { } i) own[i] = p;
+        }
+        return own;
+    }
+
+    /// <summary>
+    /// The planner over the live inventory. Each node's MySQL requests are those of the member pods bound to it; running
+    /// members of every cluster (this one's below spec.members) are existing members. A pod on a node the inventory does
+    /// not hold (deleted, unschedulable) is not a member placement can count on.
+    /// </summary>
+    static (Planner? Planner, string? Failure) BuildPlanner(IList<V1Node> nodes, IList<V1Pod> memberPods, ClusterSpec spec)
+    {
+        var cpu = new Dictionary<string, long>();
+        var mem = new Dictionary<string, long>();
+        foreach (var p in memberPods)
+        {
+            if (p.Spec?.NodeName is not { } n) continue;
+            foreach (var c in p.Spec.Containers ?? [])
+            {
+                var req = c.Resources?.Requests;
+                if (req is null) continue;
+                if (req.TryGetValue("cpu", out var q) && Quantity.CpuMillis(q.ToString()) is { } m) cpu[n] = cpu.GetValueOrDefault(n) + m;
+                if (req.TryGetValue("memory", out var mq) && Quantity.Bytes(mq.ToString()) is { } b) mem[n] = mem.GetValueOrDefault(n) + b;
+            }
+        }
+        var inventory = nodes.Select(n => NodeInventoryReader.Read(n, cpu.GetValueOrDefault(n.Metadata.Name), mem.GetValueOrDefault(n.Metadata.Name)))
+            .OfType<NodeInventory>().ToList();
+        var known = inventory.Select(n => n.Name).ToHashSet();
+        var existing = new List<ExistingMember>();
+        var seen = new HashSet<(string Cluster, string Node)>();
+        var primaries = new HashSet<string>();
+        foreach (var p in memberPods)
+        {
+            if (p.Spec?.NodeName is not { } node || !known.Contains(node)) continue;
+            string clusterName = p.Metadata.Labels![MemberObjects.ClusterLabel];
+            string key = $"{p.Metadata.NamespaceProperty}/{clusterName}";
+            if (key == spec.Key && (MemberObjects.Ordinal(spec.Name, p.Metadata.Name) is not { } i || i >= spec.Members)) continue;
+            if (!seen.Add((key, node))) continue;
+            var role = MemberObjects.Role(p);
+            if (role == MemberRole.Primary && !primaries.Add(key)) role = MemberRole.Secondary;
+            var modeText = MemberObjects.Value(p.Metadata.Annotations, MemberObjects.NetworkModeAnnotation);
+            NetworkMode? mode = Enum.TryParse<NetworkMode>(modeText, ignoreCase: true, out var nm) ? nm : null;
+            existing.Add(new ExistingMember(key, node, role, mode));
+        }
+        try
+        {
+            return (new Planner(inventory, existing), null);
+        }
+        catch (ArgumentException e)
+        {
+            return (null, $"node inventory unusable: {e.Message}");
+        }
+    }
+
+    async Task<ReconcileOutcome> FinalizeAsync(JsonObject cluster, CancellationToken ct)
+    {
+        string ns = cluster["metadata"]!["namespace"]!.GetValue<string>(), name = cluster["metadata"]!["name"]!.GetValue<string>();
+        string uid = cluster["metadata"]!["uid"]!.GetValue<string>();
+        if (HasFinalizer(cluster))
+        {
+            string selector = $"{MemberObjects.ClusterLabel}={name}";
+            foreach (var p in (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
+                await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(p.Metadata.Name, ns, cancellationToken: ct));
+            foreach (var c in (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
+                await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(c.Metadata.Name, ns, cancellationToken: ct));
+            foreach (var s in (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
+                await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedServiceAsync(s.Metadata.Name, ns, cancellationToken: ct));
+            var finalizers = (JsonArray)cluster["metadata"]!["finalizers"]!;
+            foreach (var f in finalizers.Where(f => f?.GetValue<string>() == MySqlClusterApi.Finalizer).ToList()) finalizers.Remove(f);
+            await _clusters.ReplaceAsync(cluster, ct);
+        }
+        return ReconcileOutcome.Gone;
+    }
+
+    static bool OwnedBy(V1ObjectMeta meta, string uid) => meta.OwnerReferences?.Any(o => o.Uid == uid) == true;
+
+    static JsonObject Status(JsonObject cluster, string phase, JsonArray members, int ready, string? primary,
+        params (string Type, bool Status, string Reason, string Message)[] conditions)
+    {
+        var old = cluster["status"]?["conditions"] as JsonArray;
+        long? generation = cluster["metadata"]!["generation"]?.GetValue<long>();
+        var conds = new JsonArray();
+        foreach (var (type, status, reason, message) in conditions)
+        {
+            string s = status ? "True" : "False";
+            var prev = old?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == type);
+            string since = prev?["status"]?.GetValue<string>() == s && prev["lastTransitionTime"]?.GetValue<string>() is { } t
+                ? t : DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ");
+            var c = new JsonObject { ["type"] = type, ["status"] = s, ["reason"] = reason, ["message"] = message, ["lastTransitionTime"] = since };
+            if (generation is { } g) c["observedGeneration"] = g;
+            conds.Add(c);
+        }
+        var st = new JsonObject { ["phase"] = phase, ["readyMembers"] = ready, ["members"] = members, ["conditions"] = conds };
+        if (generation is { } gen) st["observedGeneration"] = gen;
+        if (primary is not null) st["primary"] = primary;
+        return st;
+    }
+
+    /// <summary>PUT /status on the freshest object; a 409 (someone wrote in between) reads again and retries.</summary>
+    async Task WriteStatusAsync(string ns, string name, JsonObject status, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var now = await _clusters.GetAsync(ns, name, ct);
+            if (now is null) return;
+            if (JsonNode.DeepEquals(now["status"], status)) return;
+            now["status"] = status.DeepClone();
+            try
+            {
+                await _clusters.ReplaceStatusAsync(now, ct);
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 4)
+            {
+            }
+        }
+    }
+
+    static async Task CreateOrSkip<T>(Func<Task<T>> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // Already there: created by an earlier pass or a previous operator instance. Names are deterministic.
+        }
+    }
+
+    static async Task DeleteOrSkip<T>(Func<Task<T>> delete)
+    {
+        try
+        {
+            await delete();
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+}

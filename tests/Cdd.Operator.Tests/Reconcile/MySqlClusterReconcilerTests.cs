@@ -1,0 +1,240 @@
+using System.Text.Json.Nodes;
+using Cdd.Operator.Reconcile;
+using Xunit;
+
+namespace Cdd.Operator.Tests.Reconcile;
+
+/// <summary>The reconciler against the in-process API server, one reconcile pass at a time (no timers, no waiting).</summary>
+public sealed class MySqlClusterReconcilerTests
+{
+    static readonly CancellationToken Ct = CancellationToken.None;
+
+    static ReconcileFixture WithNodes(int count)
+    {
+        var f = new ReconcileFixture();
+        for (int i = 1; i <= count; i++) f.AddNode($"node-{i}", zone: $"z{(i - 1) % 3 + 1}");
+        return f;
+    }
+
+    [Fact]
+    public async Task A_three_member_cluster_gets_three_pods_on_three_nodes_three_pvcs_one_headless_service_and_status()
+    {
+        using var f = WithNodes(5);
+        f.CreateCluster("orders", 3);
+
+        var outcome = await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Equal(ReconcileOutcome.Converged, outcome);
+        var pods = f.Pods();
+        Assert.Equal(["orders-0", "orders-1", "orders-2"], pods.Select(p => p.Name()).Order());
+        Assert.Equal(3, pods.Select(p => p.NodeName()).Distinct().Count());
+        foreach (var p in pods)
+        {
+            int i = int.Parse(p.Label(MemberObjects.MemberLabel)!);
+            Assert.Equal("orders", p.Label(MemberObjects.ClusterLabel));
+            Assert.Equal($"db/orders-{i}", p.Annotation(MemberObjects.FixedIpAnnotation));
+            var owner = p["metadata"]!["ownerReferences"]![0]!;
+            Assert.Equal("MySQLCluster", owner["kind"]!.GetValue<string>());
+            Assert.Equal(f.Cluster("orders")!["metadata"]!["uid"]!.GetValue<string>(), owner["uid"]!.GetValue<string>());
+            var args = p["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+            Assert.Contains($"--loose-report-host=orders-{i}.orders.db.svc", args);
+            Assert.Contains($"--loose-group-replication-local-address=orders-{i}.orders.db.svc:33061", args);
+            Assert.Contains("--loose-group-replication-group-seeds=orders-0.orders.db.svc:33061,orders-1.orders.db.svc:33061,orders-2.orders.db.svc:33061", args);
+            Assert.Equal($"data-orders-{i}", p["spec"]!["volumes"]![0]!["persistentVolumeClaim"]!["claimName"]!.GetValue<string>());
+        }
+        Assert.Single(pods, p => p.Annotation(MemberObjects.BootstrapAnnotation) == "true");
+        Assert.Equal(["data-orders-0", "data-orders-1", "data-orders-2"], f.Pvcs().Select(p => p.Name()).Order());
+        var svc = Assert.Single(f.Services());
+        Assert.Equal("orders", svc.Name());
+        Assert.Equal("None", svc["spec"]!["clusterIP"]!.GetValue<string>());
+
+        var cluster = f.Cluster("orders")!;
+        Assert.Contains(MySqlClusterApi.Finalizer, cluster["metadata"]!["finalizers"]!.AsArray().Select(x => x!.GetValue<string>()));
+        var status = cluster["status"]!;
+        Assert.Equal("Creating", status["phase"]!.GetValue<string>());
+        var members = status["members"]!.AsArray();
+        Assert.Equal(3, members.Count);
+        foreach (var m in members)
+        {
+            var pod = f.Pod(m!["name"]!.GetValue<string>());
+            Assert.Equal(pod.NodeName(), m["node"]!.GetValue<string>());
+            Assert.Equal("SECONDARY", m["role"]!.GetValue<string>());
+            Assert.Equal("Creating", m["phase"]!.GetValue<string>());
+        }
+        var placed = status["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("True", placed["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Status_reports_running_members_the_primary_and_ready_once_pods_run()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
+        var primary = f.Pod("orders-1");
+        primary["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
+        f.Server.Store.Update(new("", "v1", "pods", ReconcileFixture.Ns, "orders-1", null), primary);
+
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        var status = f.Cluster("orders")!["status"]!;
+        Assert.Equal("Running", status["phase"]!.GetValue<string>());
+        Assert.Equal(3, status["readyMembers"]!.GetValue<int>());
+        Assert.Equal(primary.NodeName(), status["primary"]!.GetValue<string>());
+        Assert.Equal("PRIMARY", status["members"]![1]!["role"]!.GetValue<string>());
+        var ready = status["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Ready")!;
+        Assert.Equal("True", ready["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Scaling_three_to_five_adds_two_members_on_new_nodes_without_duplicates()
+    {
+        using var f = WithNodes(5);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var before = f.Pods().ToDictionary(p => p.Name(), p => p.NodeName());
+
+        f.SetMembers("orders", 5);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        var pods = f.Pods();
+        Assert.Equal(["orders-0", "orders-1", "orders-2", "orders-3", "orders-4"], pods.Select(p => p.Name()).Order());
+        Assert.Equal(5, pods.Select(p => p.NodeName()).Distinct().Count());
+        foreach (var (name, node) in before) Assert.Equal(node, f.Pod(name).NodeName());
+        Assert.DoesNotContain(pods, p => p.Name() is "orders-3" or "orders-4" && p.Annotation(MemberObjects.BootstrapAnnotation) is not null);
+        Assert.Equal(5, f.Pvcs().Count);
+        Assert.Single(f.Services());
+        Assert.Equal(5, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task A_deleted_member_pod_is_recreated_with_the_same_fixed_ip_identity()
+    {
+        using var f = WithNodes(4);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var gone = f.Pod("orders-1");
+        var others = f.Pods().Where(p => p.Name() != "orders-1").Select(p => p.NodeName()).ToList();
+
+        f.DeletePod("orders-1");
+        Assert.Equal(2, f.Pods().Count);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        var back = f.Pod("orders-1");
+        Assert.NotEqual(gone["metadata"]!["uid"]!.GetValue<string>(), back["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal("db/orders-1", back.Annotation(MemberObjects.FixedIpAnnotation));
+        Assert.Equal(gone.Annotation(MemberObjects.FixedIpAnnotation), back.Annotation(MemberObjects.FixedIpAnnotation));
+        Assert.DoesNotContain(back.NodeName(), others);
+        Assert.Null(back.Annotation(MemberObjects.BootstrapAnnotation));
+        Assert.Equal(3, f.Pods().Count);
+        Assert.Equal(3, f.Pvcs().Count);
+    }
+
+    [Fact]
+    public async Task A_restarted_reconciler_converges_without_duplicates()
+    {
+        using var f = WithNodes(5);
+        f.CreateCluster("orders", 5);
+        // The first operator got as far as the Service, two PVCs and two pods, then died.
+        var first = f.NewReconciler();
+        await first.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        foreach (var p in f.Pods().Where(p => p.Name() is "orders-2" or "orders-3" or "orders-4")) f.DeletePod(p.Name());
+        foreach (var c in f.Pvcs().Where(p => p.Name() is "data-orders-3" or "data-orders-4"))
+            f.Server.Store.Delete(new("", "v1", "persistentvolumeclaims", ReconcileFixture.Ns, c.Name(), null), null, null);
+        var survivors = f.Pods().ToDictionary(p => p.Name(), p => p["metadata"]!["uid"]!.GetValue<string>());
+
+        var second = f.NewReconciler();
+        await second.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        await second.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var third = f.NewReconciler();
+        Assert.Equal(ReconcileOutcome.Converged, await third.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        var pods = f.Pods();
+        Assert.Equal(["orders-0", "orders-1", "orders-2", "orders-3", "orders-4"], pods.Select(p => p.Name()).Order());
+        Assert.Equal(5, pods.Select(p => p.NodeName()).Distinct().Count());
+        foreach (var (name, uid) in survivors) Assert.Equal(uid, f.Pod(name)["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal(5, f.Pvcs().Count);
+        Assert.Single(f.Services());
+        Assert.Single(f.Cluster("orders")!["metadata"]!["finalizers"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Two_reconcilers_racing_on_one_cluster_create_each_object_once()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+
+        await Task.WhenAll(
+            f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct),
+            f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct)).ContinueWith(_ => { });
+        await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Equal(3, f.Pods().Count);
+        Assert.Equal(3, f.Pods().Select(p => p.NodeName()).Distinct().Count());
+        Assert.Equal(3, f.Pvcs().Count);
+        Assert.Single(f.Services());
+    }
+
+    [Fact]
+    public async Task Deleting_the_cluster_removes_its_pods_pvcs_and_service_through_the_finalizer()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        f.CreateCluster("billing", 1);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "billing", Ct);
+
+        f.DeleteCluster("orders");
+        Assert.NotNull(f.Cluster("orders")); // held by the finalizer
+        var outcome = await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Equal(ReconcileOutcome.Gone, outcome);
+        Assert.Null(f.Cluster("orders"));
+        Assert.Equal(["billing-0"], f.Pods().Select(p => p.Name()));
+        Assert.Equal(["data-billing-0"], f.Pvcs().Select(p => p.Name()));
+        Assert.Equal(["billing"], f.Services().Select(p => p.Name()));
+        Assert.Equal(ReconcileOutcome.Gone, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+    }
+
+    [Fact]
+    public async Task A_cluster_without_enough_eligible_nodes_stays_pending_with_the_reason()
+    {
+        using var f = WithNodes(2);
+        f.AddNode("node-hot", pressure: "cpu=0.95");
+        f.CreateCluster("orders", 3);
+
+        var outcome = await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Equal(ReconcileOutcome.Requeue, outcome);
+        Assert.Empty(f.Pods());
+        var status = f.Cluster("orders")!["status"]!;
+        Assert.Equal("Pending", status["phase"]!.GetValue<string>());
+        var placed = status["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("False", placed["status"]!.GetValue<string>());
+        Assert.Contains("2 eligible", placed["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Members_of_two_clusters_count_against_each_node()
+    {
+        using var f = new ReconcileFixture();
+        // Each node takes 3 CPUs of MySQL requests at a 1.5 ceiling: one 2-CPU member, never two.
+        for (int i = 1; i <= 4; i++) f.AddNode($"node-{i}", cpu: "2");
+        f.CreateCluster("orders", 3);
+        f.CreateCluster("billing", 3);
+        var r = f.NewReconciler();
+
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var outcome = await r.ReconcileAsync(ReconcileFixture.Ns, "billing", Ct);
+
+        Assert.Equal(ReconcileOutcome.Requeue, outcome);
+        Assert.Equal(3, f.Pods().Count);
+        Assert.All(f.Pods(), p => Assert.Equal("orders", p.Label(MemberObjects.ClusterLabel)));
+    }
+}

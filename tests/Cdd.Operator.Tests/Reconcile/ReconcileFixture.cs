@@ -1,0 +1,125 @@
+using System.Text.Json.Nodes;
+using Cdd.Operator.Reconcile;
+using Cdd.Testing.Kube;
+using k8s;
+
+namespace Cdd.Operator.Tests.Reconcile;
+
+/// <summary>
+/// The in-process API server serving what the reconciler touches (mysqlclusters, pods, PVCs, services, nodes), a
+/// kubeconfig pointing at it and clients built from that kubeconfig exactly as `cdd-operator run --kubeconfig` does.
+/// </summary>
+sealed class ReconcileFixture : IDisposable
+{
+    public const string Ns = "db";
+    readonly string _dir = Directory.CreateTempSubdirectory("cdd-operator-reconcile-").FullName;
+    readonly List<IKubernetes> _clients = [];
+
+    public ReconcileFixture()
+    {
+        Server = new FakeKubeApiServer()
+            .Serve("cdd.io", "v1", "mysqlclusters", "MySQLCluster")
+            .Serve("", "v1", "pods", "Pod")
+            .Serve("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim")
+            .Serve("", "v1", "services", "Service")
+            .Serve("", "v1", "nodes", "Node");
+        Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
+    }
+
+    public FakeKubeApiServer Server { get; }
+    public string Kubeconfig { get; }
+
+    /// <summary>A new operator instance: its own client from the kubeconfig, no state shared with earlier ones.</summary>
+    public MySqlClusterReconciler NewReconciler()
+    {
+        var client = OperatorClient.Create(Kubeconfig);
+        _clients.Add(client);
+        return new MySqlClusterReconciler(client);
+    }
+
+    static KubeRoute Route(string plural, string ns = "", string? name = null, string? sub = null, string group = "", string version = "v1") =>
+        new(group, version, plural, ns, name, sub);
+
+    public static KubeRoute ClusterRoute(string? name = null, string? sub = null) => Route("mysqlclusters", Ns, name, sub, "cdd.io");
+
+    public void AddNode(string name, string zone = "z1", string cpu = "16", string memory = "64Gi", string storage = "local-lvm=2Ti", string? pressure = null)
+    {
+        var annotations = new JsonObject { [NodeInventoryReader.StorageAnnotation] = storage };
+        if (pressure is not null) annotations[NodeInventoryReader.PressureAnnotation] = pressure;
+        Server.Store.Create(Route("nodes"), new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["labels"] = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone },
+                ["annotations"] = annotations,
+            },
+        });
+        var stored = Server.Store.Get(Route("nodes", name: name));
+        stored["status"] = new JsonObject { ["allocatable"] = new JsonObject { ["cpu"] = cpu, ["memory"] = memory } };
+        Server.Store.Update(Route("nodes", name: name, sub: "status"), stored);
+    }
+
+    public void CreateCluster(string name, int members)
+    {
+        Server.Store.Create(ClusterRoute(), new JsonObject
+        {
+            ["apiVersion"] = "cdd.io/v1",
+            ["kind"] = "MySQLCluster",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject
+            {
+                ["members"] = members,
+                ["mysql"] = new JsonObject { ["image"] = "mysql:8.4", ["version"] = "8.4" },
+                ["network"] = new JsonObject { ["mode"] = "overlay", ["pool"] = "db-pool" },
+                ["storage"] = new JsonObject { ["class"] = "local-lvm", ["size"] = "100Gi" },
+                ["resources"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi" },
+            },
+        });
+    }
+
+    public void SetMembers(string name, int members)
+    {
+        var c = Cluster(name)!;
+        c["spec"]!["members"] = members;
+        Server.Store.Update(ClusterRoute(name), c);
+    }
+
+    public JsonObject? Cluster(string name) => Server.Store.List(ClusterRoute(), LabelSelector.Parse(null)).Items
+        .FirstOrDefault(o => o["metadata"]!["name"]!.GetValue<string>() == name);
+
+    public void DeleteCluster(string name) => Server.Store.Delete(ClusterRoute(name), null, null);
+
+    public List<JsonObject> Pods() => List("pods");
+    public List<JsonObject> Pvcs() => List("persistentvolumeclaims");
+    public List<JsonObject> Services() => List("services");
+    List<JsonObject> List(string plural) => Server.Store.List(Route(plural, Ns), LabelSelector.Parse(null)).Items;
+
+    public JsonObject Pod(string name) => Server.Store.Get(Route("pods", Ns, name));
+    public void DeletePod(string name) => Server.Store.Delete(Route("pods", Ns, name), null, null);
+
+    /// <summary>What kubelet would report: the pod is running.</summary>
+    public void MarkRunning(string podName)
+    {
+        var pod = Pod(podName);
+        pod["status"] = new JsonObject { ["phase"] = "Running" };
+        Server.Store.Update(Route("pods", Ns, podName, "status"), pod);
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _clients) c.Dispose();
+        Server.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
+
+static class Json
+{
+    public static string Name(this JsonObject o) => o["metadata"]!["name"]!.GetValue<string>();
+    public static string? Annotation(this JsonObject o, string key) => o["metadata"]!["annotations"]?[key]?.GetValue<string>();
+    public static string? Label(this JsonObject o, string key) => o["metadata"]!["labels"]?[key]?.GetValue<string>();
+    public static string NodeName(this JsonObject pod) => pod["spec"]!["nodeName"]!.GetValue<string>();
+}
