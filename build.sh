@@ -19,6 +19,7 @@ APT_PACKAGES=(
   time                      # the bench reads peak RSS with GNU time
   qemu-system-x86 linux-image-amd64   # the VM tier boots Debian's stock kernel under TCG (tests/vm)
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs   # LVM thin pools and filesystems in the VM tier and cdd-csi
+  mariadb-server            # the primary watcher tests read a replication_group_members table from a private mariadbd
   linux-source linux-headers-amd64 make   # netdevsim.ko built out of tree for the VM tier's kernel (tests/vm/netdevsim)
 )
 

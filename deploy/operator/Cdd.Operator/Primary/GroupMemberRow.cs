@@ -1,0 +1,29 @@
+namespace Cdd.Operator.Primary;
+
+/// <summary>One row of <c>replication_group_members</c>: MEMBER_HOST (the member's report_host), MEMBER_STATE, MEMBER_ROLE.</summary>
+public sealed record GroupMemberRow(string Host, string State, string Role);
+
+/// <summary>A member of a cluster as the operator knows it: its pod name and its fixed IP (either may be its report_host).</summary>
+public sealed record MemberIdentity(string PodName, string? FixedIp);
+
+/// <summary>What a watcher saw for one cluster.</summary>
+public enum PrimaryStatus
+{
+    /// <summary>The group reports an ONLINE primary and it maps to a known member.</summary>
+    Known,
+    /// <summary>The group answered but has no ONLINE primary (election in progress, all members in ERROR/OFFLINE...).</summary>
+    NoPrimary,
+    /// <summary>The group answered with an ONLINE primary whose MEMBER_HOST matches no known member.</summary>
+    Unmapped,
+    /// <summary>The server could not be asked (unreachable, query failed): the role is unknown.</summary>
+    Unknown,
+}
+
+/// <summary>The observation a watcher reports: <see cref="Member"/> is the primary's pod name when <see cref="Status"/> is Known.</summary>
+public sealed record PrimaryObservation(PrimaryStatus Status, string? Member, string? Reason)
+{
+    public static PrimaryObservation Of(string member) => new(PrimaryStatus.Known, member, null);
+    public static PrimaryObservation None(string reason) => new(PrimaryStatus.NoPrimary, null, reason);
+    public static PrimaryObservation UnmappedHost(string host) => new(PrimaryStatus.Unmapped, null, $"primary MEMBER_HOST {host} matches no member's pod name or fixed IP");
+    public static PrimaryObservation Unreachable(string reason) => new(PrimaryStatus.Unknown, null, reason);
+}

@@ -1,0 +1,41 @@
+namespace Cdd.Operator.Primary;
+
+/// <summary>Pure: which member is the primary, from the rows of replication_group_members and the cluster's members.</summary>
+public static class PrimaryMapping
+{
+    /// <summary>
+    /// The ONLINE row whose MEMBER_ROLE is PRIMARY, mapped to the member whose fixed IP or pod name equals its MEMBER_HOST
+    /// (report_host is set to the fixed IP; a pod name works too; names compare case-insensitively, a trailing dot or a
+    /// domain after the pod name is ignored). Rows in any other state (ERROR, OFFLINE, RECOVERING, UNREACHABLE) are never
+    /// chosen. Two ONLINE primaries (impossible in single-primary mode) give NoPrimary rather than a guess.
+    /// </summary>
+    public static PrimaryObservation Decide(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
+    {
+        var primaries = rows.Where(r => Is(r.Role, "PRIMARY") && Is(r.State, "ONLINE")).ToList();
+        if (primaries.Count == 0)
+            return PrimaryObservation.None(rows.Count == 0 ? "replication_group_members is empty" : "no ONLINE member has MEMBER_ROLE PRIMARY");
+        if (primaries.Count > 1)
+            return PrimaryObservation.None($"{primaries.Count} ONLINE members report PRIMARY ({string.Join(", ", primaries.Select(p => p.Host))})");
+        var host = primaries[0].Host.Trim();
+        var member = Match(host, members);
+        return member is null ? PrimaryObservation.UnmappedHost(host) : PrimaryObservation.Of(member.PodName);
+    }
+
+    static MemberIdentity? Match(string host, IReadOnlyList<MemberIdentity> members)
+    {
+        var byIp = members.FirstOrDefault(m => m.FixedIp is not null && SameIp(m.FixedIp, host));
+        if (byIp is not null) return byIp;
+        var name = host.TrimEnd('.');
+        var exact = members.FirstOrDefault(m => string.Equals(m.PodName, name, StringComparison.OrdinalIgnoreCase));
+        if (exact is not null) return exact;
+        int dot = name.IndexOf('.');
+        if (dot <= 0) return null;
+        var shortName = name[..dot];
+        return members.FirstOrDefault(m => string.Equals(m.PodName, shortName, StringComparison.OrdinalIgnoreCase));
+    }
+
+    static bool SameIp(string a, string b) =>
+        System.Net.IPAddress.TryParse(a, out var x) && System.Net.IPAddress.TryParse(b, out var y) ? x.Equals(y) : string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    static bool Is(string value, string expected) => string.Equals(value?.Trim(), expected, StringComparison.OrdinalIgnoreCase);
+}

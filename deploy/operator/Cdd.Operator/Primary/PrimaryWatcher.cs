@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+
+namespace Cdd.Operator.Primary;
+
+public sealed class PrimaryWatcherOptions
+{
+    /// <summary>The schema holding replication_group_members (tests point it at a plain table on MariaDB).</summary>
+    public string Schema { get; init; } = GroupMembersReader.DefaultSchema;
+    /// <summary>Time between polls of every cluster; 1 s keeps a role change well within the 5 s goal.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Connect and query timeout per endpoint.</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// A cluster to watch: its name, the connection strings of its members (tried in order until one answers; any member
+/// of an MGR group reports the whole group) and its members' identities for mapping MEMBER_HOST.
+/// </summary>
+public sealed record WatchedCluster(string Name, IReadOnlyList<string> Endpoints, IReadOnlyList<MemberIdentity> Members);
+
+/// <summary>
+/// Polls each watched cluster's replication_group_members every <see cref="PrimaryWatcherOptions.PollInterval"/>, decides
+/// the primary with <see cref="PrimaryMapping"/> and tells the <see cref="IRoleSink"/> when the observation changes.
+/// A server that cannot be reached is reported as <see cref="PrimaryStatus.Unknown"/>; nothing it does stops the loop.
+/// </summary>
+public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? options = null)
+{
+    readonly PrimaryWatcherOptions _options = options ?? new PrimaryWatcherOptions();
+    readonly ConcurrentDictionary<string, WatchedCluster> _clusters = new();
+    readonly ConcurrentDictionary<string, PrimaryObservation> _reported = new();
+
+    public PrimaryWatcherOptions Options => _options;
+
+    /// <summary>Adds or replaces a cluster (members or endpoints changed).</summary>
+    public void Watch(WatchedCluster cluster) => _clusters[cluster.Name] = cluster;
+
+    public void Unwatch(string cluster)
+    {
+        _clusters.TryRemove(cluster, out _);
+        _reported.TryRemove(cluster, out _);
+    }
+
+    /// <summary>The last observation handed to the sink for <paramref name="cluster"/>, if any.</summary>
+    public PrimaryObservation? LastReported(string cluster) => _reported.TryGetValue(cluster, out var o) ? o : null;
+
+    /// <summary>Polls until cancelled.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.PollInterval);
+        do
+        {
+            await PollOnceAsync(ct);
+        }
+        while (await WaitTick(timer, ct));
+    }
+
+    static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    /// <summary>One round over every watched cluster, in parallel.</summary>
+    public Task PollOnceAsync(CancellationToken ct) =>
+        Task.WhenAll(_clusters.Values.Select(c => PollClusterAsync(c, ct)));
+
+    async Task PollClusterAsync(WatchedCluster cluster, CancellationToken ct)
+    {
+        if (ct.IsCancellationRequested) return;
+        var observation = await ObserveAsync(cluster, ct);
+        if (ct.IsCancellationRequested) return;
+        if (_reported.TryGetValue(cluster.Name, out var last) && last == observation) return;
+        if (!_clusters.ContainsKey(cluster.Name)) return;
+        try
+        {
+            await sink.SetPrimaryAsync(cluster.Name, observation, ct);
+            _reported[cluster.Name] = observation;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // Not recorded as reported: the next poll tries the sink again.
+            Console.Error.WriteLine($"cdd-operator: primary of {cluster.Name}: reporting {observation.Status} {observation.Member} failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Asks the endpoints in order; the first that answers decides.</summary>
+    public async Task<PrimaryObservation> ObserveAsync(WatchedCluster cluster, CancellationToken ct)
+    {
+        if (cluster.Endpoints.Count == 0) return PrimaryObservation.Unreachable("no endpoint to ask");
+        var errors = new List<string>();
+        foreach (var endpoint in cluster.Endpoints)
+        {
+            try
+            {
+                var rows = await GroupMembersReader.ReadAsync(endpoint, _options.Schema, _options.QueryTimeout, ct);
+                return PrimaryMapping.Decide(rows, cluster.Members);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return PrimaryObservation.Unreachable("cancelled");
+            }
+            catch (Exception e)
+            {
+                errors.Add(Describe(endpoint, e));
+            }
+        }
+        return PrimaryObservation.Unreachable(string.Join("; ", errors));
+    }
+
+    static string Describe(string endpoint, Exception e)
+    {
+        string where;
+        try
+        {
+            var csb = new MySqlConnector.MySqlConnectionStringBuilder(endpoint);
+            where = $"{csb.Server}:{csb.Port}";
+        }
+        catch (Exception)
+        {
+            where = "endpoint";
+        }
+        return e is OperationCanceledException ? $"{where}: timed out" : $"{where}: {e.Message}";
+    }
+}

@@ -1,0 +1,71 @@
+using Cdd.Operator.Primary;
+
+namespace Cdd.Operator.Tests.Primary;
+
+public sealed class PrimaryMappingTests
+{
+    static readonly MemberIdentity[] Members = [new("db-0", "10.0.0.10"), new("db-1", "10.0.1.11"), new("db-2", null)];
+
+    static GroupMemberRow Row(string host, string state, string role) => new(host, state, role);
+
+    [Fact]
+    public void The_online_primary_maps_by_fixed_ip_or_pod_name()
+    {
+        Assert.Equal(PrimaryObservation.Of("db-1"), PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "SECONDARY"), Row("10.0.1.11", "ONLINE", "PRIMARY")], Members));
+        Assert.Equal(PrimaryObservation.Of("db-2"), PrimaryMapping.Decide([Row("DB-2", "ONLINE", "PRIMARY")], Members));
+        Assert.Equal(PrimaryObservation.Of("db-2"), PrimaryMapping.Decide([Row("db-2.db.ns.svc.cluster.local.", "online", "primary")], Members));
+    }
+
+    [Theory]
+    [InlineData("ERROR")]
+    [InlineData("OFFLINE")]
+    [InlineData("RECOVERING")]
+    [InlineData("UNREACHABLE")]
+    public void A_primary_row_that_is_not_online_is_not_chosen(string state)
+    {
+        var o = PrimaryMapping.Decide([Row("10.0.0.10", state, "PRIMARY"), Row("10.0.1.11", "ONLINE", "SECONDARY")], Members);
+        Assert.Equal(PrimaryStatus.NoPrimary, o.Status);
+        Assert.Null(o.Member);
+    }
+
+    [Fact]
+    public void No_rows_two_primaries_and_an_unknown_host_are_not_guessed()
+    {
+        Assert.Equal(PrimaryStatus.NoPrimary, PrimaryMapping.Decide([], Members).Status);
+        Assert.Equal(PrimaryStatus.NoPrimary, PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "PRIMARY"), Row("10.0.1.11", "ONLINE", "PRIMARY")], Members).Status);
+        var o = PrimaryMapping.Decide([Row("10.9.9.9", "ONLINE", "PRIMARY")], Members);
+        Assert.Equal(PrimaryStatus.Unmapped, o.Status);
+        Assert.Contains("10.9.9.9", o.Reason);
+    }
+
+    [Fact]
+    public void The_schema_is_quoted_as_an_identifier()
+    {
+        Assert.Equal("SELECT MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `performance_schema`.replication_group_members", GroupMembersReader.Query("performance_schema"));
+        Assert.Contains("`a``b`.", GroupMembersReader.Query("a`b"));
+    }
+}
+
+public sealed class RoleLabelsTests
+{
+    [Fact]
+    public void Known_labels_the_primary_and_unlabels_the_old_one_first()
+    {
+        var changes = RoleLabels.Decide(PrimaryObservation.Of("db-2"), [("db-0", "primary"), ("db-1", null), ("db-2", null)]);
+        Assert.Equal([new RoleLabelChange("db-0", null), new RoleLabelChange("db-2", "primary")], changes);
+    }
+
+    [Fact]
+    public void Pods_already_right_give_no_change()
+    {
+        Assert.Empty(RoleLabels.Decide(PrimaryObservation.Of("db-0"), [("db-0", "primary"), ("db-1", null)]));
+    }
+
+    [Fact]
+    public void No_primary_removes_every_label_and_unknown_or_unmapped_change_nothing()
+    {
+        Assert.Equal([new RoleLabelChange("db-0", null)], RoleLabels.Decide(PrimaryObservation.None("election"), [("db-0", "primary"), ("db-1", null)]));
+        Assert.Empty(RoleLabels.Decide(PrimaryObservation.Unreachable("down"), [("db-0", "primary"), ("db-1", null)]));
+        Assert.Empty(RoleLabels.Decide(PrimaryObservation.UnmappedHost("10.9.9.9"), [("db-0", "primary"), ("db-1", null)]));
+    }
+}
