@@ -237,4 +237,24 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(3, f.Pods().Count);
         Assert.All(f.Pods(), p => Assert.Equal("orders", p.Label(MemberObjects.ClusterLabel)));
     }
+
+    [Fact]
+    public async Task The_ip_allowlist_covers_the_pools_segments_and_is_left_to_mgr_without_a_pool()
+    {
+        using var f = WithNodes(3);
+        f.AddPool("db-pool", "10.1.0.0/24", "10.2.0.0/24");
+        f.CreateCluster("orders", 1);
+        f.CreateCluster("billing", 1);
+        var billing = f.Cluster("billing")!;
+        billing["spec"]!["network"]!["pool"] = "no-such-pool";
+        f.Server.Store.Update(ReconcileFixture.ClusterRoute("billing"), billing);
+        var r = f.NewReconciler();
+
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "billing", Ct);
+
+        static List<string> Args(JsonObject pod) => [.. pod["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>())];
+        Assert.Contains("--loose-group-replication-ip-allowlist=10.1.0.0/24,10.2.0.0/24", Args(f.Pod("orders-0")));
+        Assert.DoesNotContain(Args(f.Pod("billing-0")), a => a.Contains("allowlist"));
+    }
 }

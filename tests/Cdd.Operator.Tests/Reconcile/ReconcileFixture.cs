@@ -22,7 +22,8 @@ sealed class ReconcileFixture : IDisposable
             .Serve("", "v1", "pods", "Pod")
             .Serve("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim")
             .Serve("", "v1", "services", "Service")
-            .Serve("", "v1", "nodes", "Node");
+            .Serve("", "v1", "nodes", "Node")
+            .Serve("cdd.io", "v1", "ippools", "IPPool");
         Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
     }
 
@@ -79,6 +80,18 @@ sealed class ReconcileFixture : IDisposable
             },
         });
     }
+
+    public void AddPool(string name, params string[] subnets) =>
+        Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
+        {
+            ["apiVersion"] = "cdd.io/v1",
+            ["kind"] = "IPPool",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject
+            {
+                ["segments"] = new JsonArray([.. subnets.Select((s, i) => (JsonNode)new JsonObject { ["name"] = $"seg{i}", ["subnet"] = s })]),
+            },
+        });
 
     public void SetMembers(string name, int members)
     {

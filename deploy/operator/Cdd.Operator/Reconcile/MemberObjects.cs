@@ -47,9 +47,10 @@ public static class MemberObjects
 
     /// <summary>
     /// The MGR settings of member <paramref name="ordinal"/>: seeds are the group addresses of all
-    /// <see cref="ClusterSpec.Members"/> members, report_host and the local address its own stable name.
+    /// <see cref="ClusterSpec.Members"/> members, report_host and the local address its own stable name. The allowlist,
+    /// when the pool is known, is its segments' subnets (the members' addresses come from them); else MGR's AUTOMATIC.
     /// </summary>
-    public static IReadOnlyList<(string Name, string Value)> MgrSettings(ClusterSpec c, int ordinal) =>
+    public static IReadOnlyList<(string Name, string Value)> MgrSettings(ClusterSpec c, int ordinal, string? allowlist = null) =>
     [
         ("server_id", (ordinal + 1).ToString()),
         ("report_host", Host(c, ordinal)),
@@ -58,9 +59,10 @@ public static class MemberObjects
         ("group_replication_local_address", $"{Host(c, ordinal)}:{GroupPort}"),
         ("group_replication_single_primary_mode", "ON"),
         ("group_replication_start_on_boot", "ON"),
+        .. (allowlist is null ? Array.Empty<(string, string)>() : [("group_replication_ip_allowlist", allowlist)]),
     ];
 
-    public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap)
+    public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap, string? allowlist = null)
     {
         string name = PodName(c.Name, ordinal);
         var labels = Labels(c);
@@ -72,7 +74,7 @@ public static class MemberObjects
             [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant(),
         };
         if (bootstrap) annotations[BootstrapAnnotation] = "true";
-        var mgr = MgrSettings(c, ordinal);
+        var mgr = MgrSettings(c, ordinal, allowlist);
         var requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(c.Cpu), ["memory"] = new(c.Memory) };
         return new V1Pod
         {

@@ -47,6 +47,24 @@ public sealed class MySqlClusterApi(IKubernetes client)
         return res.Body;
     }
 
+    /// <summary>
+    /// The subnets of the IPPool's segments, comma-separated (group_replication_ip_allowlist), or null when the pool
+    /// cannot be read (absent, or IPPools not served): then MGR's AUTOMATIC allowlist applies.
+    /// </summary>
+    public async Task<string?> PoolAllowlistAsync(string pool, CancellationToken ct)
+    {
+        try
+        {
+            using var res = await client.CustomObjects.GetClusterCustomObjectWithHttpMessagesAsync<JsonObject>(Group, Version, "ippools", pool, cancellationToken: ct);
+            var subnets = (res.Body["spec"]?["segments"] as JsonArray ?? []).Select(s => s?["subnet"]?.GetValue<string>()).OfType<string>().Distinct().ToList();
+            return subnets.Count == 0 ? null : string.Join(',', subnets);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            return null;
+        }
+    }
+
     static (string Ns, string Name) Id(JsonObject o) =>
         (o["metadata"]!["namespace"]!.GetValue<string>(), o["metadata"]!["name"]!.GetValue<string>());
 }

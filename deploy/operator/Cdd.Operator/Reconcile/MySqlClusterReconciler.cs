@@ -78,10 +78,11 @@ public sealed class MySqlClusterReconciler(IKubernetes client)
             if (placementFailure is null)
             {
                 bool fresh = mine.Count == 0;
+                string? allowlist = await _clusters.PoolAllowlistAsync(spec.Pool, ct);
                 var placed = result!.Members.Where(m => m.IsNew).ToList();
                 for (int k = 0; k < missing.Count; k++)
                 {
-                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary);
+                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary, allowlist);
                     await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct));
                 }
                 mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct)).Items, spec);
