@@ -9,9 +9,11 @@ public static class RunCommand
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "kubeconfig to use; the pod's service account when omitted" };
         var resync = new Option<int>("--resync") { Description = "seconds between full resyncs of the MySQLCluster list", DefaultValueFactory = _ => 10 };
+        var leaseNs = new Option<string?>("--leader-elect-namespace") { Description = "namespace of the Lease \"cdd-operator\": only its holder reconciles (omit to run without leader election)" };
         var cmd = new Command("run", "Reconcile MySQLCluster resources: place members and keep their pods, PVCs and Services converged.");
         cmd.Options.Add(kubeconfig);
         cmd.Options.Add(resync);
+        cmd.Options.Add(leaseNs);
         cmd.SetAction(async (parse, ct) =>
         {
             int seconds = parse.GetValue(resync);
@@ -32,8 +34,16 @@ public static class RunCommand
             }
             using var _ = client;
             var controller = new ClusterController(new MySqlClusterReconciler(client), TimeProvider.System, Backoff.Default, TimeSpan.FromSeconds(seconds), Console.Error);
-            await controller.RunAsync(ct);
-            return 0;
+            if (parse.GetValue(leaseNs) is not { } ns)
+            {
+                await controller.RunAsync(ct);
+                return 0;
+            }
+            string identity = $"{Environment.MachineName}-{Environment.ProcessId}";
+            await LeaderGate.RunWhileLeadingAsync(client, ns, identity, controller.RunAsync, ct);
+            if (ct.IsCancellationRequested) return 0;
+            Console.Error.WriteLine($"cdd-operator run: {identity} lost the lease {ns}/{LeaderGate.LeaseName}; exiting to campaign again after the restart");
+            return 1;
         });
         return cmd;
     }
