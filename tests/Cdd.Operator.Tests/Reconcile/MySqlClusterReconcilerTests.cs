@@ -257,4 +257,22 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Contains("--loose-group-replication-ip-allowlist=10.1.0.0/24,10.2.0.0/24", Args(f.Pod("orders-0")));
         Assert.DoesNotContain(Args(f.Pod("billing-0")), a => a.Contains("allowlist"));
     }
+
+    [Fact]
+    public async Task Scaling_five_to_three_deletes_the_highest_members_and_keeps_their_volumes()
+    {
+        using var f = WithNodes(5);
+        f.CreateCluster("orders", 5);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var kept = f.Pods().Where(p => p.Name() is "orders-0" or "orders-1" or "orders-2").ToDictionary(p => p.Name(), p => p["metadata"]!["uid"]!.GetValue<string>());
+
+        f.SetMembers("orders", 3);
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.Equal(["orders-0", "orders-1", "orders-2"], f.Pods().Select(p => p.Name()).Order());
+        foreach (var (name, uid) in kept) Assert.Equal(uid, f.Pod(name)["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal(5, f.Pvcs().Count);
+        Assert.Equal(3, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
+    }
 }

@@ -24,7 +24,7 @@ public enum ReconcileOutcome { Converged, Requeue, Gone }
 ///   chosen nodes;</item>
 /// <item>write <c>/status</c>: members with node, role, phase; readyMembers; primary; conditions Placed and Ready.</item>
 /// </list>
-/// Scaling down is not handled: pods of ordinals at or above spec.members are left alone.
+/// Scaling down deletes the pods of ordinals at or above spec.members (their PVCs stay until the cluster goes).
 /// </summary>
 public sealed class MySqlClusterReconciler(IKubernetes client)
 {
@@ -88,6 +88,12 @@ public sealed class MySqlClusterReconciler(IKubernetes client)
                 mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct)).Items, spec);
             }
         }
+
+        // Scaled down: members above spec.members go, highest ordinal first (MGR expels them; a majority of the old
+        // group stays because the sizes are odd and the survivors are the majority). Their PVCs stay, as a
+        // StatefulSet's do, and go with the cluster.
+        foreach (var (ordinal, extra) in mine.Where(kv => kv.Key >= spec.Members && kv.Value.Metadata.DeletionTimestamp is null).OrderByDescending(kv => kv.Key))
+            await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(extra.Metadata.Name, ns, cancellationToken: ct));
 
         var members = new JsonArray();
         int ready = 0;
