@@ -100,4 +100,53 @@ public sealed class ClusterControllerTests
 
         Assert.Equal(3, f.Pods().Count);
     }
+
+    [Fact]
+    public async Task Watch_events_drive_reconciles_between_resyncs()
+    {
+        using var f = new ReconcileFixture();
+        for (int i = 1; i <= 4; i++) f.AddNode($"node-{i}");
+        using var cts = new CancellationTokenSource();
+        var client = OperatorClient.Create(f.Kubeconfig);
+        try
+        {
+            // The resync is an hour away: only the first list and the watches can bring anything about.
+            var c = new ClusterController(new MySqlClusterReconciler(client), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromHours(1), TextWriter.Null);
+            var w = new ClusterWatcher(client, c.Notify, TimeSpan.FromMilliseconds(100), TextWriter.Null);
+            var run = Task.WhenAll(c.RunAsync(cts.Token), w.RunAsync(cts.Token));
+
+            await WaitFor(f, () => f.Pods().Count == 0 && f.Server.Store.ResourceVersion > 0); // loop started
+            f.CreateCluster("orders", 3);
+            await WaitFor(f, () => f.Pods().Count == 3);
+            var firstUid = f.Pod("orders-1")["metadata"]!["uid"]!.GetValue<string>();
+
+            f.DeletePod("orders-1");
+            await WaitFor(f, () => f.Pods().Any(p => p.Name() == "orders-1" && p["metadata"]!["uid"]!.GetValue<string>() != firstUid));
+            Assert.Equal("db/orders-1", f.Pod("orders-1").Annotation(MemberObjects.FixedIpAnnotation));
+
+            cts.Cancel();
+            await run;
+        }
+        finally
+        {
+            client.Dispose();
+        }
+    }
+
+    /// <summary>Completes when the condition holds, checked on every store change; the timeout only guards against a hang.</summary>
+    static async Task WaitFor(ReconcileFixture f, Func<bool> condition)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Check() { try { if (condition()) done.TrySetResult(); } catch (Exception) { } }
+        f.Server.Store.Changed += Check;
+        try
+        {
+            Check();
+            await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        finally
+        {
+            f.Server.Store.Changed -= Check;
+        }
+    }
 }

@@ -1,15 +1,26 @@
+using System.Collections.Concurrent;
+
 namespace Cdd.Operator.Reconcile;
 
 /// <summary>
 /// Drives the reconciler: every <c>resync</c> it lists the MySQLClusters of all namespaces and queues each
 /// (namespace, name); the queue hands keys out one at a time; a pass that throws or has to wait (unplaceable, pods being
-/// replaced) is retried with exponential backoff, a converged one forgets its failures. No watches yet: changes are
-/// seen at the next resync (default 10 s), or at a key's retry.
+/// replaced) is retried with exponential backoff, a converged one forgets its failures. <see cref="Notify"/> (fed by
+/// <see cref="ClusterWatcher"/>) queues a key at once and wakes the loop; the resync catches whatever a watch missed.
 /// </summary>
 public sealed class ClusterController(MySqlClusterReconciler reconciler, TimeProvider time, Backoff backoff, TimeSpan resync, TextWriter log)
 {
     readonly WorkQueue<(string Ns, string Name)> _queue = new(backoff);
+    readonly ConcurrentQueue<(string Ns, string Name)> _notified = new();
+    TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     DateTimeOffset _nextResync = DateTimeOffset.MinValue;
+
+    /// <summary>Thread-safe: queue a key now (from a watch) and wake the loop.</summary>
+    public void Notify((string Ns, string Name) key)
+    {
+        _notified.Enqueue(key);
+        Volatile.Read(ref _wake).TrySetResult();
+    }
 
     public WorkQueue<(string Ns, string Name)> Queue => _queue;
 
@@ -26,13 +37,19 @@ public sealed class ClusterController(MySqlClusterReconciler reconciler, TimePro
                 return; // stopping: a request cut short by the cancellation is not a failure
             }
             var now = time.GetUtcNow();
-            var wake = _queue.NextDue is { } due && due < _nextResync ? due : _nextResync;
-            var delay = wake - now;
-            if (delay > TimeSpan.Zero)
+            var wakeAt = _queue.NextDue is { } due && due < _nextResync ? due : _nextResync;
+            var delay = wakeAt - now;
+            var wake = Volatile.Read(ref _wake);
+            var wakeTask = wake.Task;
+            if (delay > TimeSpan.Zero && _notified.IsEmpty)
             {
-                try { await Task.Delay(delay, time, ct); }
-                catch (OperationCanceledException) { return; }
+                using var sleep = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var delayTask = Task.Delay(delay, time, sleep.Token);
+                await Task.WhenAny(delayTask, wakeTask);
+                sleep.Cancel();
+                if (ct.IsCancellationRequested) return;
             }
+            if (wakeTask.IsCompleted) Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
         }
     }
 
@@ -40,6 +57,7 @@ public sealed class ClusterController(MySqlClusterReconciler reconciler, TimePro
     public async Task StepAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        while (_notified.TryDequeue(out var n)) _queue.Add(n, now);
         if (now >= _nextResync)
         {
             try

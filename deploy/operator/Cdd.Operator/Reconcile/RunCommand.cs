@@ -34,13 +34,15 @@ public static class RunCommand
             }
             using var _ = client;
             var controller = new ClusterController(new MySqlClusterReconciler(client), TimeProvider.System, Backoff.Default, TimeSpan.FromSeconds(seconds), Console.Error);
+            var watcher = new ClusterWatcher(client, controller.Notify, TimeSpan.FromSeconds(1), Console.Error);
+            Task Work(CancellationToken t) => Task.WhenAll(controller.RunAsync(t), watcher.RunAsync(t));
             if (parse.GetValue(leaseNs) is not { } ns)
             {
-                await controller.RunAsync(ct);
+                await Work(ct);
                 return 0;
             }
             string identity = $"{Environment.MachineName}-{Environment.ProcessId}";
-            await LeaderGate.RunWhileLeadingAsync(client, ns, identity, controller.RunAsync, ct);
+            await LeaderGate.RunWhileLeadingAsync(client, ns, identity, Work, ct);
             if (ct.IsCancellationRequested) return 0;
             Console.Error.WriteLine($"cdd-operator run: {identity} lost the lease {ns}/{LeaderGate.LeaseName}; exiting to campaign again after the restart");
             return 1;
