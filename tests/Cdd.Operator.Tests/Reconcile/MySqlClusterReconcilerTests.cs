@@ -275,4 +275,74 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(5, f.Pvcs().Count);
         Assert.Equal(3, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
     }
+
+    sealed class RecordingPromoter : IPrimaryPromoter
+    {
+        public readonly List<(string Cluster, string Pod, string Host)> Calls = [];
+        public Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
+        {
+            Calls.Add((cluster.Key, memberPod, memberHost));
+            return Task.CompletedTask;
+        }
+    }
+
+    static void LabelPrimary(ReconcileFixture f, string pod)
+    {
+        var p = f.Pod(pod);
+        p["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
+        f.Server.Store.Update(new("", "v1", "pods", ReconcileFixture.Ns, pod, null), p);
+    }
+
+    static void SetPressure(ReconcileFixture f, string node, string pressure)
+    {
+        var n = f.Server.Store.Get(new("", "v1", "nodes", "", node, null));
+        n["metadata"]!["annotations"]![NodeInventoryReader.PressureAnnotation] = pressure;
+        f.Server.Store.Update(new("", "v1", "nodes", "", node, null), n);
+    }
+
+    [Fact]
+    public async Task The_primary_role_moves_to_a_secondary_on_a_healthy_host_when_its_host_is_overloaded()
+    {
+        using var f = WithNodes(4);
+        f.CreateCluster("orders", 3);
+        var promoter = new RecordingPromoter();
+        var r = f.NewReconciler(promoter);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        LabelPrimary(f, "orders-0");
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        Assert.Empty(promoter.Calls);
+        var healthy = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
+        Assert.Equal("True", healthy["status"]!.GetValue<string>());
+        var nodesBefore = f.Pods().ToDictionary(p => p.Name(), p => p.NodeName());
+        string hot = f.Pod("orders-0").NodeName();
+        string alsoHot = f.Pod("orders-1").NodeName();
+
+        SetPressure(f, hot, "cpu=0.97");
+        SetPressure(f, alsoHot, "disk=0.9");
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        var call = Assert.Single(promoter.Calls);
+        Assert.Equal(("db/orders", "orders-2", "orders-2.orders.db.svc"), call);
+        Assert.Equal(nodesBefore, f.Pods().ToDictionary(p => p.Name(), p => p.NodeName())); // no data moved
+        var cond = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
+        Assert.Equal("PrimaryMoved", cond["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Without_a_healthy_secondary_the_primary_stays_and_the_status_says_why()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var promoter = new RecordingPromoter();
+        var r = f.NewReconciler(promoter);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        LabelPrimary(f, "orders-0");
+        foreach (var n in new[] { "node-1", "node-2", "node-3" }) SetPressure(f, n, "memory=0.95");
+
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Empty(promoter.Calls);
+        var cond = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
+        Assert.Equal("NoHealthySecondary", cond["reason"]!.GetValue<string>());
+    }
 }

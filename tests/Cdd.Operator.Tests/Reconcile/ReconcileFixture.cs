@@ -31,11 +31,11 @@ sealed class ReconcileFixture : IDisposable
     public string Kubeconfig { get; }
 
     /// <summary>A new operator instance: its own client from the kubeconfig, no state shared with earlier ones.</summary>
-    public MySqlClusterReconciler NewReconciler()
+    public MySqlClusterReconciler NewReconciler(IPrimaryPromoter? promoter = null)
     {
         var client = OperatorClient.Create(Kubeconfig);
         _clients.Add(client);
-        return new MySqlClusterReconciler(client);
+        return new MySqlClusterReconciler(client, promoter);
     }
 
     static KubeRoute Route(string plural, string ns = "", string? name = null, string? sub = null, string group = "", string version = "v1") =>

@@ -22,11 +22,15 @@ public enum ReconcileOutcome { Converged, Requeue, Gone }
 /// <item>place the members that have no pod with the <see cref="Planner"/> over the live node inventory (Node objects,
 ///   see <see cref="NodeInventoryReader"/>, and every member pod of every cluster) and create their pods pinned to the
 ///   chosen nodes;</item>
-/// <item>write <c>/status</c>: members with node, role, phase; readyMembers; primary; conditions Placed and Ready.</item>
+/// <item>when every member has a pod and the primary's host trips one of the cluster's circuit breakers, move the
+///   PRIMARY role to the secondary <see cref="Planner.DecidePrimaryMove"/> chooses, through the
+///   <see cref="IPrimaryPromoter"/> (without one the decision is only reported);</item>
+/// <item>write <c>/status</c>: members with node, role, phase; readyMembers; primary; conditions Placed, Ready and
+///   PrimaryHostHealthy.</item>
 /// </list>
 /// Scaling down deletes the pods of ordinals at or above spec.members (their PVCs stay until the cluster goes).
 /// </summary>
-public sealed class MySqlClusterReconciler(IKubernetes client)
+public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null)
 {
     readonly MySqlClusterApi _clusters = new(client);
 
@@ -95,6 +99,14 @@ public sealed class MySqlClusterReconciler(IKubernetes client)
         foreach (var (ordinal, extra) in mine.Where(kv => kv.Key >= spec.Members && kv.Value.Metadata.DeletionTimestamp is null).OrderByDescending(kv => kv.Key))
             await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(extra.Metadata.Name, ns, cancellationToken: ct));
 
+        (string Type, bool Status, string Reason, string Message)? primaryCondition = null;
+        if (missing.Count == 0)
+        {
+            var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
+            var (planner, _) = BuildPlanner(nodes, allMembers, spec);
+            if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, mine, ct);
+        }
+
         var members = new JsonArray();
         int ready = 0;
         string? primary = null;
@@ -122,7 +134,8 @@ public sealed class MySqlClusterReconciler(IKubernetes client)
             allPlaced ? ("Placed", true, "Placed", $"{spec.Members} member(s) placed on distinct nodes")
                 : ("Placed", false, placementFailure is null ? "Waiting" : "Unplaceable", placementFailure ?? "waiting for member pods to be replaced"),
             ready == spec.Members ? ("Ready", true, "AllMembersRunning", $"{ready}/{spec.Members} members running")
-                : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"));
+                : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"),
+            primaryCondition);
         await WriteStatusAsync(ns, name, status, ct);
         return allPlaced ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
@@ -211,11 +224,31 @@ public sealed class MySqlClusterReconciler(IKubernetes client)
         return ReconcileOutcome.Gone;
     }
 
+    /// <summary>The primary-host check: Stay, or promote the chosen secondary; the outcome as the PrimaryHostHealthy condition.</summary>
+    async Task<(string, bool, string, string)?> MovePrimaryAsync(Planner planner, ClusterSpec spec, Dictionary<int, V1Pod> mine, CancellationToken ct)
+    {
+        var move = planner.DecidePrimaryMove(spec.Key, spec.Request.Breakers);
+        switch (move.Kind)
+        {
+            case PrimaryMoveKind.NoPrimary:
+                return null; // MGR has not reported a primary (yet): nothing to judge
+            case PrimaryMoveKind.Stay:
+                return ("PrimaryHostHealthy", true, "NoBreakerTripped", move.Reason);
+            case PrimaryMoveKind.NoHealthySecondary:
+                return ("PrimaryHostHealthy", false, "NoHealthySecondary", move.Reason);
+        }
+        var (ordinal, target) = mine.Where(kv => kv.Key < spec.Members).First(kv => kv.Value.Spec.NodeName == move.To);
+        if (promoter is null) return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} (no promoter configured)");
+        await promoter.PromoteAsync(spec, target.Metadata.Name, MemberObjects.Host(spec, ordinal), ct);
+        return ("PrimaryHostHealthy", false, "PrimaryMoved", $"{move.Reason}: group_replication_set_as_primary() on {target.Metadata.Name}");
+    }
+
     static bool OwnedBy(V1ObjectMeta meta, string uid) => meta.OwnerReferences?.Any(o => o.Uid == uid) == true;
 
     static JsonObject Status(JsonObject cluster, string phase, JsonArray members, int ready, string? primary,
-        params (string Type, bool Status, string Reason, string Message)[] conditions)
+        params (string Type, bool Status, string Reason, string Message)?[] optional)
     {
+        var conditions = optional.OfType<(string Type, bool Status, string Reason, string Message)>().ToList();
         var old = cluster["status"]?["conditions"] as JsonArray;
         long? generation = cluster["metadata"]!["generation"]?.GetValue<long>();
         var conds = new JsonArray();
