@@ -345,4 +345,33 @@ public sealed class MySqlClusterReconcilerTests
         var cond = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
         Assert.Equal("NoHealthySecondary", cond["reason"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_member_pod_still_terminating_is_replaced_once_it_is_gone_and_only_then()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        var route = new Cdd.Testing.Kube.KubeRoute("", "v1", "pods", ReconcileFixture.Ns, "orders-2", null);
+        var pod = f.Pod("orders-2");
+        pod["metadata"]!["finalizers"] = new JsonArray("example.com/hold");
+        f.Server.Store.Update(route, pod);
+        f.DeletePod("orders-2"); // now terminating: deletionTimestamp set, the name still taken
+        string oldUid = f.Pod("orders-2")["metadata"]!["uid"]!.GetValue<string>();
+
+        Assert.Equal(ReconcileOutcome.Requeue, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+        Assert.Equal(3, f.Pods().Count);
+        Assert.Equal(oldUid, f.Pod("orders-2")["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal("Pending", f.Cluster("orders")!["status"]!["members"]![2]!["phase"]!.GetValue<string>());
+
+        var terminating = f.Pod("orders-2");
+        terminating["metadata"]!["finalizers"] = new JsonArray();
+        f.Server.Store.Update(route, terminating); // the last finalizer goes: the pod is removed
+        Assert.Equal(2, f.Pods().Count);
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.NotEqual(oldUid, f.Pod("orders-2")["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal("db/orders-2", f.Pod("orders-2").Annotation(MemberObjects.FixedIpAnnotation));
+    }
 }

@@ -127,7 +127,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             else m["phase"] = "Pending";
             members.Add(m);
         }
-        bool allPlaced = placementFailure is null && mine.Count(kv => kv.Key < spec.Members) == spec.Members;
+        // A member whose pod is still terminating is not placed yet: its replacement comes once the name is free.
+        bool allPlaced = placementFailure is null
+            && mine.Count(kv => kv.Key < spec.Members && kv.Value.Metadata.DeletionTimestamp is null) == spec.Members;
         string clusterPhase = placementFailure is not null ? (mine.Count == 0 ? "Pending" : "Degraded")
             : ready == spec.Members ? "Running" : "Creating";
         var status = Status(cluster, clusterPhase, members, ready, primary,
