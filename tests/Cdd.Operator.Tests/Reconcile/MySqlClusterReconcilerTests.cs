@@ -374,4 +374,41 @@ public sealed class MySqlClusterReconcilerTests
         Assert.NotEqual(oldUid, f.Pod("orders-2")["metadata"]!["uid"]!.GetValue<string>());
         Assert.Equal("db/orders-2", f.Pod("orders-2").Annotation(MemberObjects.FixedIpAnnotation));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public async Task Under_lost_replies_500s_and_409s_repeated_passes_converge_without_duplicates(int seed)
+    {
+        using var f = WithNodes(6);
+        f.CreateCluster("orders", 5);
+        f.CreateCluster("billing", 3);
+        f.Server.Faults.Seed = seed;
+        f.Server.Faults.LostReplyRate = 0.2;
+        f.Server.Faults.InternalErrorRate = 0.1;
+        f.Server.Faults.ConflictRate = 0.1;
+        for (int pass = 0; pass < 20; pass++)
+        {
+            var r = f.NewReconciler(); // a fresh operator every pass: nothing carried over but what the server holds
+            foreach (var name in new[] { "orders", "billing" })
+            {
+                try { await r.ReconcileAsync(ReconcileFixture.Ns, name, Ct); }
+                catch (k8s.Autorest.HttpOperationException) { }
+            }
+        }
+        f.Server.Faults.LostReplyRate = f.Server.Faults.InternalErrorRate = f.Server.Faults.ConflictRate = 0;
+        Assert.Equal(ReconcileOutcome.Converged, await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+        Assert.Equal(ReconcileOutcome.Converged, await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "billing", Ct));
+
+        var pods = f.Pods();
+        Assert.Equal(8, pods.Count);
+        foreach (var g in pods.GroupBy(p => p.Label(MemberObjects.ClusterLabel)))
+            Assert.Equal(g.Count(), g.Select(p => p.NodeName()).Distinct().Count());
+        Assert.Equal(8, f.Pvcs().Count);
+        Assert.Equal(2, f.Services().Count);
+        foreach (var name in new[] { "orders", "billing" })
+            Assert.Single(f.Cluster(name)!["metadata"]!["finalizers"]!.AsArray());
+    }
 }
