@@ -32,8 +32,9 @@ public sealed record ClusterSpec(
         var meta = cluster["metadata"] as JsonObject ?? throw new FormatException("metadata is missing");
         string ns = Str(meta, "namespace", "metadata"), name = Str(meta, "name", "metadata"), uid = Str(meta, "uid", "metadata");
         var spec = cluster["spec"] as JsonObject ?? throw new FormatException("spec is missing");
-        int members = spec["members"]?.GetValue<int>() ?? throw new FormatException("spec.members is missing");
-        if (!ClusterRequest.AllowedMembers.Contains(members)) throw new FormatException($"spec.members: {members} is not 1, 3, 5, 7 or 9");
+        double m = Number(spec["members"], "spec.members") ?? throw new FormatException("spec.members is missing");
+        int members = m == Math.Floor(m) && m is >= 0 and <= 100 ? (int)m : -1;
+        if (!ClusterRequest.AllowedMembers.Contains(members)) throw new FormatException($"spec.members: {m.ToString(CultureInfo.InvariantCulture)} is not 1, 3, 5, 7 or 9");
         string image = Str(spec["mysql"] as JsonObject, "image", "spec.mysql");
         var net = spec["network"] as JsonObject;
         string modeText = Str(net, "mode", "spec.network");
@@ -54,15 +55,23 @@ public sealed record ClusterSpec(
         long memBytes = Quantity.Bytes(memory) ?? throw new FormatException($"spec.resources.memory: \"{memory}\" is not a byte quantity");
         var zones = (spec["zones"] as JsonArray)?.Select(z => z!.GetValue<string>()).ToList() ?? [];
         var over = spec["overCommit"] as JsonObject;
-        double ceiling = over?["cpuCeiling"]?.GetValue<double>() ?? ClusterRequest.DefaultOverCommitCeiling;
+        double ceiling = Number(over?["cpuCeiling"], "spec.overCommit.cpuCeiling") ?? ClusterRequest.DefaultOverCommitCeiling;
         var b = over?["breakers"] as JsonObject;
         var d = BreakerThresholds.Default;
         var breakers = new BreakerThresholds(
-            b?["cpu"]?.GetValue<double>() ?? d.Cpu, b?["memory"]?.GetValue<double>() ?? d.Memory,
-            b?["network"]?.GetValue<double>() ?? d.Network, b?["disk"]?.GetValue<double>() ?? d.Disk);
+            Number(b?["cpu"], "spec.overCommit.breakers.cpu") ?? d.Cpu, Number(b?["memory"], "spec.overCommit.breakers.memory") ?? d.Memory,
+            Number(b?["network"], "spec.overCommit.breakers.network") ?? d.Network, Number(b?["disk"], "spec.overCommit.breakers.disk") ?? d.Disk);
         var request = new ClusterRequest($"{ns}/{name}", members, mode, cls, sizeBytes, cpuMillis, memBytes, zones, ceiling, breakers);
         return new ClusterSpec(ns, name, uid, members, image, mode, pool, cls, size, cpu, memory, request);
     }
+
+    /// <summary>A JSON number however the node holds it (parsed from the wire or built in code); null when absent.</summary>
+    static double? Number(JsonNode? n, string path) => n switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture),
+        _ => throw new FormatException($"{path}: {n.ToJsonString()} is not a number"),
+    };
 
     static string Str(JsonObject? o, string field, string path) =>
         o?[field] is JsonValue v && v.TryGetValue<string>(out var s) && s.Length > 0 ? s : throw new FormatException($"{path}.{field} is missing");
@@ -70,7 +79,7 @@ public sealed record ClusterSpec(
     static string IntOrString(JsonObject? o, string field, string path) => o?[field] switch
     {
         JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<decimal>().ToString(CultureInfo.InvariantCulture),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.ToJsonString(),
         _ => throw new FormatException($"{path}.{field} is missing"),
     };
 }
