@@ -411,4 +411,29 @@ public sealed class MySqlClusterReconcilerTests
         foreach (var name in new[] { "orders", "billing" })
             Assert.Single(f.Cluster(name)!["metadata"]!["finalizers"]!.AsArray());
     }
+
+    [Fact]
+    public async Task An_unusable_spec_creates_nothing_and_says_why_in_the_status_and_the_cluster_still_deletes()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var c = f.Cluster("orders")!;
+        c["spec"]!["storage"]!["size"] = "10GB";
+        f.Server.Store.Update(ReconcileFixture.ClusterRoute("orders"), c);
+        var r = f.NewReconciler();
+
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.Empty(f.Pods());
+        Assert.Empty(f.Pvcs());
+        var status = f.Cluster("orders")!["status"]!;
+        Assert.Equal("Pending", status["phase"]!.GetValue<string>());
+        var placed = status["conditions"]!.AsArray().Single(x => x!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("InvalidSpec", placed["reason"]!.GetValue<string>());
+        Assert.Contains("spec.storage.size", placed["message"]!.GetValue<string>());
+
+        f.DeleteCluster("orders");
+        Assert.Equal(ReconcileOutcome.Gone, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+        Assert.Null(f.Cluster("orders"));
+    }
 }
