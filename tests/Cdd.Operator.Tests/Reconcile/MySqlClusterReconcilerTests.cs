@@ -436,4 +436,22 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(ReconcileOutcome.Gone, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
         Assert.Null(f.Cluster("orders"));
     }
+
+    [Fact]
+    public async Task A_pass_over_a_converged_cluster_writes_nothing()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
+        LabelPrimary(f, "orders-0");
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        long before = f.Server.Store.ResourceVersion;
+
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+        Assert.Equal(ReconcileOutcome.Converged, await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.Equal(before, f.Server.Store.ResourceVersion);
+    }
 }

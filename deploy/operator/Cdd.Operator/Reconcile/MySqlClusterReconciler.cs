@@ -62,19 +62,27 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             return ReconcileOutcome.Converged;
         }
 
-        await CreateOrSkip(() => client.CoreV1.CreateNamespacedServiceAsync(MemberObjects.HeadlessService(spec), ns, cancellationToken: ct));
+        // Lists of this cluster's own objects first, so a converged cluster costs three LISTs and no writes; the whole
+        // inventory (every member pod, every node) is read only when something must be placed or a primary judged.
+        string own = $"{MemberObjects.ClusterLabel}={spec.Name}";
+        var services = (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: own, cancellationToken: ct)).Items;
+        if (!services.Any(x => x.Metadata.Name == spec.Name))
+            await CreateOrSkip(() => client.CoreV1.CreateNamespacedServiceAsync(MemberObjects.HeadlessService(spec), ns, cancellationToken: ct));
+        var pvcs = (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, labelSelector: own, cancellationToken: ct)).Items.Select(x => x.Metadata.Name).ToHashSet();
         for (int i = 0; i < spec.Members; i++)
         {
             int ordinal = i;
-            await CreateOrSkip(() => client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(MemberObjects.Pvc(spec, ordinal), ns, cancellationToken: ct));
+            if (!pvcs.Contains(MemberObjects.PvcName(spec.Name, ordinal)))
+                await CreateOrSkip(() => client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(MemberObjects.Pvc(spec, ordinal), ns, cancellationToken: ct));
         }
 
-        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
-        var mine = OwnPods(allMembers, spec);
+        var mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: own, cancellationToken: ct)).Items, spec);
         var missing = Enumerable.Range(0, spec.Members).Where(i => !mine.ContainsKey(i)).ToList();
         string? placementFailure = null;
         if (missing.Count > 0)
         {
+            var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
+            mine = OwnPods(allMembers, spec);
             var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
             var (planner, failure) = BuildPlanner(nodes, allMembers, spec);
             var result = planner?.Place(spec.Request);
@@ -100,11 +108,22 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(extra.Metadata.Name, ns, cancellationToken: ct));
 
         (string Type, bool Status, string Reason, string Message)? primaryCondition = null;
-        if (missing.Count == 0)
+        if (missing.Count == 0 && mine.Where(kv => kv.Key < spec.Members).Select(kv => kv.Value).FirstOrDefault(p => MemberObjects.Role(p) == MemberRole.Primary) is { Spec.NodeName: { } primaryNode })
         {
-            var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-            var (planner, _) = BuildPlanner(nodes, allMembers, spec);
-            if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, mine, ct);
+            // One GET answers the common case (the primary's host trips no breaker); the full planner only otherwise.
+            V1Node? node = null;
+            try { node = await client.CoreV1.ReadNodeAsync(primaryNode, cancellationToken: ct); }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+            var inv = node is null ? null : NodeInventoryReader.Read(node, 0, 0);
+            if (inv is not null && spec.Request.Breakers.Tripped(inv.Pressure) is null)
+                primaryCondition = ("PrimaryHostHealthy", true, "NoBreakerTripped", $"primary host \"{primaryNode}\" trips no breaker");
+            else
+            {
+                var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
+                var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
+                var (planner, _) = BuildPlanner(nodes, allMembers, spec);
+                if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), ct);
+            }
         }
 
         var members = new JsonArray();
