@@ -48,6 +48,7 @@ public sealed class MariaDbServer : IDisposable
             })
                 psi.ArgumentList.Add(a);
             _process = Process.Start(psi) ?? throw new InvalidOperationException("mariadbd did not start");
+            ProcessId = _process.Id;
             WaitReady();
         }
         catch
@@ -58,6 +59,9 @@ public sealed class MariaDbServer : IDisposable
     }
 
     public int Port { get; }
+    /// <summary>The temp folder holding datadir, socket, pid file and error log; gone after Dispose.</summary>
+    public string Root => _dir;
+    public int ProcessId { get; }
     string ErrorLog => Path.Combine(_dir, "mysqld.err");
 
     public string ConnectionString => new MySqlConnectionStringBuilder

@@ -117,6 +117,44 @@ public sealed class PrimaryWatcherMariaDbTests : IClassFixture<MariaDbFixture>
     }
 
     [Fact]
+    public async Task A_cluster_whose_server_hangs_does_not_hold_up_the_others()
+    {
+        // Accepts TCP connections and never sends the MySQL handshake: the read waits for the (10 min) query timeout.
+        var hang = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        hang.Start();
+        var accepted = new List<System.Net.Sockets.Socket>();
+        var acceptLoop = Task.Run(async () =>
+        {
+            try { while (true) accepted.Add(await hang.AcceptSocketAsync()); }
+            catch (Exception) { }
+        });
+        try
+        {
+            var schema = _db.CreateGroupSchema();
+            _db.AddMember(schema, "10.20.0.10", "ONLINE", "PRIMARY");
+            _db.AddMember(schema, "10.20.1.11", "ONLINE", "SECONDARY");
+            var sink = new RecordingSink();
+            var watcher = new PrimaryWatcher(sink, new PrimaryWatcherOptions { Schema = schema, PollInterval = TimeSpan.FromMilliseconds(200), QueryTimeout = TimeSpan.FromMinutes(10) });
+            var hungEndpoint = new MySqlConnector.MySqlConnectionStringBuilder(_db.ConnectionString) { Port = (uint)((System.Net.IPEndPoint)hang.LocalEndpoint).Port }.ConnectionString;
+            watcher.Watch(new WatchedCluster("db-hung", [hungEndpoint], Members));
+            watcher.Watch(new WatchedCluster("db-a", [_db.ConnectionString], Members));
+            await RunWhile(watcher, async () =>
+            {
+                Assert.Equal("db-a-0", (await sink.WaitFor("db-a", o => o.Status == PrimaryStatus.Known, "the initial primary")).Member);
+                _db.Execute($"UPDATE `{schema}`.replication_group_members SET MEMBER_ROLE = IF(MEMBER_HOST = '10.20.1.11', 'PRIMARY', 'SECONDARY')");
+                Assert.Equal("db-a-1", (await sink.WaitFor("db-a", o => o.Member == "db-a-1", "the moved primary while db-hung hangs")).Member);
+            });
+            lock (sink.All) Assert.DoesNotContain(sink.All, r => r.Cluster == "db-hung");
+        }
+        finally
+        {
+            hang.Stop();
+            await acceptLoop;
+            foreach (var s in accepted) s.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task The_default_schema_is_performance_schema_which_mariadb_lacks_the_table_in()
     {
         Assert.Equal("performance_schema", new PrimaryWatcherOptions().Schema);
@@ -124,6 +162,49 @@ public sealed class PrimaryWatcherMariaDbTests : IClassFixture<MariaDbFixture>
         var o = await watcher.ObserveAsync(new WatchedCluster("db-a", [_db.ConnectionString], Members), CancellationToken.None);
         Assert.Equal(PrimaryStatus.Unknown, o.Status);
         Assert.Contains("replication_group_members", o.Reason);
+    }
+}
+
+/// <summary>A server of its own that goes away under a running watcher.</summary>
+public sealed class PrimaryWatcherServerLossTests
+{
+    [Fact]
+    public async Task A_server_that_stops_is_reported_as_unknown_and_dispose_removes_its_process_and_folder()
+    {
+        var sink = new RecordingSink();
+        var members = new[] { new MemberIdentity("db-b-0", "10.30.0.10"), new MemberIdentity("db-b-1", "10.30.1.11") };
+        MariaDbServer? db = new();
+        try
+        {
+            var schema = db.CreateGroupSchema();
+            db.AddMember(schema, "10.30.0.10", "ONLINE", "SECONDARY");
+            db.AddMember(schema, "10.30.1.11", "ONLINE", "PRIMARY");
+            var watcher = new PrimaryWatcher(sink, new PrimaryWatcherOptions { Schema = schema, PollInterval = TimeSpan.FromMilliseconds(200) });
+            watcher.Watch(new WatchedCluster("db-b", [db.ConnectionString], members));
+            using var cts = new CancellationTokenSource();
+            var loop = watcher.RunAsync(cts.Token);
+            try
+            {
+                Assert.Equal("db-b-1", (await sink.WaitFor("db-b", o => o.Status == PrimaryStatus.Known, "the primary")).Member);
+                var (root, pid) = (db.Root, db.ProcessId);
+                db.Dispose();
+                db = null;
+                Assert.False(Directory.Exists(root), $"{root} is left after Dispose");
+                Assert.False(Directory.Exists($"/proc/{pid}") && File.ReadAllText($"/proc/{pid}/comm").Trim() == "mariadbd", $"mariadbd {pid} still runs after Dispose");
+                var lost = await sink.WaitFor("db-b", o => o.Status == PrimaryStatus.Unknown, "the lost server");
+                Assert.Null(lost.Member);
+                Assert.False(string.IsNullOrEmpty(lost.Reason));
+            }
+            finally
+            {
+                cts.Cancel();
+                await loop;
+            }
+        }
+        finally
+        {
+            db?.Dispose();
+        }
     }
 }
 

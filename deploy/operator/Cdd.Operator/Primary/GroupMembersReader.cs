@@ -11,7 +11,14 @@ public static class GroupMembersReader
     public static string Query(string schema) =>
         $"SELECT MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `{schema.Replace("`", "``")}`.replication_group_members";
 
-    public static async Task<IReadOnlyList<GroupMemberRow>> ReadAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Connects, queries and closes. Gives up after twice <paramref name="timeout"/> or on <paramref name="ct"/> even if
+    /// the driver is still waiting on a server that accepted the connection and never answered.
+    /// </summary>
+    public static Task<IReadOnlyList<GroupMemberRow>> ReadAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct) =>
+        ReadCoreAsync(connectionString, schema, timeout, ct).WaitAsync(timeout + timeout, ct);
+
+    static async Task<IReadOnlyList<GroupMemberRow>> ReadCoreAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct)
     {
         var csb = new MySqlConnectionStringBuilder(connectionString)
         {

@@ -43,15 +43,24 @@ public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? option
     /// <summary>The last observation handed to the sink for <paramref name="cluster"/>, if any.</summary>
     public PrimaryObservation? LastReported(string cluster) => _reported.TryGetValue(cluster, out var o) ? o : null;
 
-    /// <summary>Polls until cancelled.</summary>
+    /// <summary>
+    /// Polls until cancelled. Each tick starts a poll of every cluster whose previous poll has finished, so a cluster
+    /// whose server hangs until <see cref="PrimaryWatcherOptions.QueryTimeout"/> delays only itself, never the others.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        var inFlight = new Dictionary<string, Task>();
         using var timer = new PeriodicTimer(_options.PollInterval);
         do
         {
-            await PollOnceAsync(ct);
+            foreach (var done in inFlight.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToList())
+                inFlight.Remove(done);
+            foreach (var cluster in _clusters.Values)
+                if (!inFlight.ContainsKey(cluster.Name))
+                    inFlight[cluster.Name] = Task.Run(() => PollClusterAsync(cluster, ct), CancellationToken.None);
         }
         while (await WaitTick(timer, ct));
+        await Task.WhenAll(inFlight.Values);
     }
 
     static async Task<bool> WaitTick(PeriodicTimer timer, CancellationToken ct)
