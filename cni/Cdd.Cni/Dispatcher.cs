@@ -81,11 +81,7 @@ public static class Dispatcher
                 ipam.Status(ctx);
                 return null;
             case CniCommand.Gc:
-                if (mode is Sriov.SriovPlugin sriov)
-                {
-                    mode.Validate(ctx);
-                    sriov.Gc(ctx);
-                }
+                mode.Gc(ctx);
                 ipam.Gc(ctx);
                 return null;
             default:

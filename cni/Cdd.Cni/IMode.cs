@@ -19,4 +19,7 @@ public interface IMode
 
     /// <summary>Throws <see cref="CniException"/> code 50 or 51 when the node's prerequisites are not usable.</summary>
     void Status(CniContext ctx);
+
+    /// <summary>CNI GC: releases what the mode itself keeps for attachments the runtime no longer lists (IPAM GC runs after it).</summary>
+    void Gc(CniContext ctx) { }
 }

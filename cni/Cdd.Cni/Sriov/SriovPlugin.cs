@@ -277,6 +277,7 @@ public sealed class SriovPlugin : IMode
     /// <summary>CNI GC: gives back the VFs of this network's attachments the runtime no longer lists.</summary>
     public void Gc(CniContext ctx)
     {
+        Validate(ctx);
         var valid = (ctx.Config.ValidAttachments ?? []).Select(a => (a.ContainerId, a.IfName)).ToHashSet();
         var store = new SriovStateStore(ctx.StateDir);
         foreach (var state in store.All())
