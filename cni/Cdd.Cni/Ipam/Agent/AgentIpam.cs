@@ -10,44 +10,32 @@ namespace Cdd.Cni.Ipam.Agent;
 /// </summary>
 public sealed class AgentIpam : IIpam
 {
-    public CniResult Add(CniContext ctx)
+    public CniResult Add(CniContext ctx) => ToResult(Call(ctx, "ADD", request =>
     {
-        var request = Request(ctx, "ADD");
-        if (ctx.Config.RuntimeConfig?.Ips is { Count: > 0 } ips)
-        {
-            if (ips.Count > 1)
-                throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"runtimeConfig.ips: cdd-ipam gives one address per attachment, {ips.Count} were requested");
-            string text = ips[0];
-            int slash = text.IndexOf('/');
-            request.RequestedIp = slash < 0 ? text : text[..slash];
-        }
-        return ToResult(Call(ctx, request));
-    }
+        if (ctx.Config.RuntimeConfig?.Ips is not { Count: > 0 } ips) return;
+        if (ips.Count > 1)
+            throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"runtimeConfig.ips: cdd-ipam gives one address per attachment, {ips.Count} were requested");
+        string text = ips[0];
+        int slash = text.IndexOf('/');
+        request.RequestedIp = slash < 0 ? text : text[..slash];
+    }));
 
-    public void Del(CniContext ctx) => Call(ctx, Request(ctx, "DEL"));
+    public void Del(CniContext ctx) => Call(ctx, "DEL");
 
-    public void Check(CniContext ctx)
-    {
-        var request = Request(ctx, "CHECK");
-        request.Addresses = ctx.PrevResult?.Ips.Select(i => i.Address.Address.ToString()).ToList() ?? [];
-        Call(ctx, request);
-    }
+    public void Check(CniContext ctx) => Call(ctx, "CHECK", request =>
+        request.Addresses = ctx.PrevResult?.Ips.Select(i => i.Address.Address.ToString()).ToList() ?? []);
 
-    public void Gc(CniContext ctx)
-    {
-        var request = Request(ctx, "GC");
+    public void Gc(CniContext ctx) => Call(ctx, "GC", request =>
         request.Valid = (ctx.Config.ValidAttachments ?? [])
             .Where(a => a.ContainerId is not null && a.IfName is not null)
             .Select(a => new AgentAttachment { ContainerId = a.ContainerId, IfName = a.IfName })
-            .ToList();
-        Call(ctx, request);
-    }
+            .ToList());
 
     public void Status(CniContext ctx)
     {
         try
         {
-            Call(ctx, Request(ctx, "STATUS"));
+            Call(ctx, "STATUS");
         }
         catch (CniException ex) when (ex.Code == CniErrorCodes.TryAgainLater)
         {
@@ -57,9 +45,8 @@ public sealed class AgentIpam : IIpam
     }
 
     /// <summary>Builds the request every verb shares: attachment, network, and the pod identity from CNI_ARGS.</summary>
-    public static AgentRequest Request(CniContext ctx, string verb)
+    static AgentRequest Request(CniContext ctx, string verb, AgentSettings settings)
     {
-        var settings = AgentSettings.Parse(ctx.Config.Ipam!.Value);
         string Arg(string key) => ctx.Env.Args.TryGetValue(key, out var v) ? v : "";
         bool needsAttachment = verb is "ADD" or "DEL" or "CHECK";
         return new AgentRequest
@@ -75,9 +62,14 @@ public sealed class AgentIpam : IIpam
         };
     }
 
-    static AgentResponse Call(CniContext ctx, AgentRequest request)
+    static AgentSettings Settings(CniContext ctx) => AgentSettings.Parse(ctx.Config.Ipam!.Value);
+
+    /// <summary>Sends the verb's request, built with <paramref name="fill"/>, to the socket the ipam section names (parsed once).</summary>
+    static AgentResponse Call(CniContext ctx, string verb, Action<AgentRequest>? fill = null)
     {
-        var settings = AgentSettings.Parse(ctx.Config.Ipam!.Value);
+        var settings = Settings(ctx);
+        var request = Request(ctx, verb, settings);
+        fill?.Invoke(request);
         return AgentClient.Call(settings.Socket, request, settings.Timeout);
     }
 

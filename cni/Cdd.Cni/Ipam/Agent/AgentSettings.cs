@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Cdd.Cni.Spec;
 
@@ -57,6 +56,4 @@ public sealed record AgentSettings(string Pool, string Socket, TimeSpan Timeout)
         s.Length <= 63 && s[0] != '-' && s[^1] != '-' && s.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-');
 
     static CniException Invalid(string msg) => new(CniErrorCodes.InvalidNetworkConfig, msg);
-
-    internal static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
 }
