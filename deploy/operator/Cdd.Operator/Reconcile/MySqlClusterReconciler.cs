@@ -84,7 +84,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
             mine = OwnPods(allMembers, spec);
             var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-            var (planner, failure) = BuildPlanner(nodes, allMembers, spec);
+            var (planner, failure) = LiveInventory.Planner(nodes, allMembers, spec);
             var result = planner?.Place(spec.Request);
             placementFailure = failure ?? result!.Failure;
             if (placementFailure is null)
@@ -121,7 +121,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             {
                 var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
                 var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-                var (planner, _) = BuildPlanner(nodes, allMembers, spec);
+                var (planner, _) = LiveInventory.Planner(nodes, allMembers, spec);
                 if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), ct);
             }
         }
@@ -174,55 +174,6 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             if (MemberObjects.Ordinal(spec.Name, p.Metadata.Name) is { } i) own[i] = p;
         }
         return own;
-    }
-
-    /// <summary>
-    /// The planner over the live inventory. Each node's MySQL requests are those of the member pods bound to it; running
-    /// members of every cluster (this one's below spec.members) are existing members. A pod on a node the inventory does
-    /// not hold (deleted, unschedulable) is not a member placement can count on.
-    /// </summary>
-    static (Planner? Planner, string? Failure) BuildPlanner(IList<V1Node> nodes, IList<V1Pod> memberPods, ClusterSpec spec)
-    {
-        var cpu = new Dictionary<string, long>();
-        var mem = new Dictionary<string, long>();
-        foreach (var p in memberPods)
-        {
-            if (p.Spec?.NodeName is not { } n) continue;
-            foreach (var c in p.Spec.Containers ?? [])
-            {
-                var req = c.Resources?.Requests;
-                if (req is null) continue;
-                if (req.TryGetValue("cpu", out var q) && Quantity.CpuMillis(q.ToString()) is { } m) cpu[n] = cpu.GetValueOrDefault(n) + m;
-                if (req.TryGetValue("memory", out var mq) && Quantity.Bytes(mq.ToString()) is { } b) mem[n] = mem.GetValueOrDefault(n) + b;
-            }
-        }
-        var inventory = nodes.Select(n => NodeInventoryReader.Read(n, cpu.GetValueOrDefault(n.Metadata.Name), mem.GetValueOrDefault(n.Metadata.Name)))
-            .OfType<NodeInventory>().ToList();
-        var known = inventory.Select(n => n.Name).ToHashSet();
-        var existing = new List<ExistingMember>();
-        var seen = new HashSet<(string Cluster, string Node)>();
-        var primaries = new HashSet<string>();
-        foreach (var p in memberPods)
-        {
-            if (p.Spec?.NodeName is not { } node || !known.Contains(node)) continue;
-            string clusterName = p.Metadata.Labels![MemberObjects.ClusterLabel];
-            string key = $"{p.Metadata.NamespaceProperty}/{clusterName}";
-            if (key == spec.Key && (MemberObjects.Ordinal(spec.Name, p.Metadata.Name) is not { } i || i >= spec.Members)) continue;
-            if (!seen.Add((key, node))) continue;
-            var role = MemberObjects.Role(p);
-            if (role == MemberRole.Primary && !primaries.Add(key)) role = MemberRole.Secondary;
-            var modeText = MemberObjects.Value(p.Metadata.Annotations, MemberObjects.NetworkModeAnnotation);
-            NetworkMode? mode = Enum.TryParse<NetworkMode>(modeText, ignoreCase: true, out var nm) ? nm : null;
-            existing.Add(new ExistingMember(key, node, role, mode));
-        }
-        try
-        {
-            return (new Planner(inventory, existing), null);
-        }
-        catch (ArgumentException e)
-        {
-            return (null, $"node inventory unusable: {e.Message}");
-        }
     }
 
     async Task<ReconcileOutcome> FinalizeAsync(JsonObject cluster, CancellationToken ct)
