@@ -13,7 +13,10 @@ public static class Allocator
     public static AllocationPlan Plan(AllocationRequest req, PoolSnapshot snapshot)
     {
         var pool = req.Pool;
-        var mine = snapshot.Reservations.FirstOrDefault(r => r.Pool == pool.Name && r.Owner is { } o && o.IsAttachment(req.Owner.ContainerId, req.Owner.IfName));
+        if (req.Owner is null && req.Fixed is null)
+            throw new ArgumentException("an allocation without an owner must name the fixed identity it binds", nameof(req));
+        var mine = req.Owner is not { } me ? null
+            : snapshot.Reservations.FirstOrDefault(r => r.Pool == pool.Name && r.Owner is { } o && o.IsAttachment(me.ContainerId, me.IfName));
         if (mine is not null) return new AllocationPlan { Existing = mine };
 
         if (req.Fixed is { } identity && snapshot.Reservations.FirstOrDefault(r => r.Pool == pool.Name && r.Fixed == identity) is { } bound)

@@ -23,6 +23,8 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
             {
                 var segment = req.Pool.FindSegment(existing.Segment)!;
                 if (existing.Owner == req.Owner && existing.Node == req.Node.Name) return new Allocation(existing, segment, conflicts);
+                // Binding ahead of the pod: the identity already has its address (maybe held by its pod right now).
+                if (req.Owner is null) return new Allocation(existing, segment, conflicts);
                 // A fixed identity's pod landed again (maybe on another node): the binding moves to it.
                 var moved = await store.TryReplaceAsync(existing, existing with { Owner = req.Owner, Node = req.Node.Name }, ct);
                 if (moved is not null) return new Allocation(moved, segment, conflicts);

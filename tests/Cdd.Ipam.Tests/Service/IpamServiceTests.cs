@@ -58,6 +58,33 @@ public sealed class IpamServiceTests
     }
 
     [Fact]
+    public async Task A_binding_made_ahead_of_its_pod_is_taken_by_the_pod_and_asking_again_returns_it()
+    {
+        var id = FixedIdentity.Annotated("db", "db/mysql-0");
+        var pool = Pools.TwoRacks();
+        var bind = new AllocationRequest { Pool = pool, Node = Pools.Node("node-a", "a"), Owner = null, Fixed = id };
+        var bound = await _ipam.AllocateAsync(bind);
+        Assert.Null(bound.Reservation.Owner);
+        Assert.Equal("node-a", bound.Reservation.Node);
+        Assert.Equal(bound.Reservation.Address, (await _ipam.AllocateAsync(bind)).Reservation.Address);
+
+        var pod = await _ipam.AllocateAsync(Req(pool, Pools.Node("node-a", "a"), "c1", id, "mysql-0"));
+        Assert.Equal(bound.Reservation.Address, pod.Reservation.Address);
+        Assert.Equal("c1", pod.Reservation.Owner!.ContainerId);
+        // Binding again while the pod holds it changes nothing.
+        var again = await _ipam.AllocateAsync(bind);
+        Assert.Equal("c1", again.Reservation.Owner!.ContainerId);
+        Assert.Single(_store.All);
+    }
+
+    [Fact]
+    public void An_allocation_without_owner_or_fixed_identity_is_refused()
+    {
+        var req = new AllocationRequest { Pool = Small, Node = Pools.Node("n"), Owner = null };
+        Assert.Throws<ArgumentException>(() => Allocator.Plan(req, PoolSnapshot.Empty));
+    }
+
+    [Fact]
     public async Task A_released_fixed_binding_stays_reserved_for_its_identity()
     {
         var id = FixedIdentity.Member("db", "mysql", 1);
