@@ -50,6 +50,23 @@ public sealed class KubeClusterView : IClusterView, IAsyncDisposable
 
     public IReadOnlyList<IpPool> Pools => [.. _pools.Values.Select(e => e.Pool).OfType<IpPool>().OrderBy(p => p.Name, StringComparer.Ordinal)];
 
+    /// <summary>
+    /// One GET of an IPPool, without the watch (for a caller that needs a pool now and then, e.g. cdd-operator binding
+    /// member addresses): the pool, or the problem (absent, or invalid with its field).
+    /// </summary>
+    public async Task<(IpPool? Pool, string? Problem)> ReadPoolAsync(string name, CancellationToken ct)
+    {
+        Require(name, nameof(name));
+        var o = await Read($"pool {name}", async t =>
+        {
+            using var res = await _client.CustomObjects.GetClusterCustomObjectWithHttpMessagesAsync<IpPoolObject>(G, V, P, name, cancellationToken: t);
+            return res.Body;
+        }, ct);
+        if (o is null) return (null, $"IPPool {name} does not exist");
+        var entry = Decode(o) ?? new PoolEntry(name, null, $"IPPool {name}: metadata.name is missing");
+        return (entry.Pool, entry.Problem);
+    }
+
     public async Task<NodeView> GetNodeAsync(string name, CancellationToken ct)
     {
         Require(name, nameof(name));

@@ -37,15 +37,22 @@ public sealed class MySqlClusterReconcilerTests
             Assert.Equal("MySQLCluster", owner["kind"]!.GetValue<string>());
             Assert.Equal(f.Cluster("orders")!["metadata"]!["uid"]!.GetValue<string>(), owner["uid"]!.GetValue<string>());
             var args = p["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
-            Assert.Contains($"--loose-report-host=orders-{i}.orders.db.svc", args);
-            Assert.Contains($"--loose-group-replication-local-address=orders-{i}.orders.db.svc:33061", args);
-            Assert.Contains("--loose-group-replication-group-seeds=orders-0.orders.db.svc:33061,orders-1.orders.db.svc:33061,orders-2.orders.db.svc:33061", args);
+            // Each member's address is bound before its pod exists: MGR is addressed by the fixed addresses.
+            string ip = f.BoundAddress($"orders-{i}")!;
+            Assert.StartsWith("10.20.", ip);
+            Assert.Contains($"--loose-report-host={ip}", args);
+            Assert.Contains($"--loose-group-replication-local-address={ip}:33061", args);
+            Assert.Contains("--loose-group-replication-group-seeds=" + string.Join(',', Enumerable.Range(0, 3).Select(k => f.BoundAddress($"orders-{k}") + ":33061")), args);
             Assert.Equal($"data-orders-{i}", p["spec"]!["volumes"]![0]!["persistentVolumeClaim"]!["claimName"]!.GetValue<string>());
         }
         Assert.Single(pods, p => p.Annotation(MemberObjects.BootstrapAnnotation) == "true");
         Assert.Equal(["data-orders-0", "data-orders-1", "data-orders-2"], f.Pvcs().Select(p => p.Name()).Order());
-        var svc = Assert.Single(f.Services());
-        Assert.Equal("orders", svc.Name());
+        Assert.Equal(["orders", "orders-primary"], f.Services().Select(x => x.Name()).Order());
+        var svc = f.Services().Single(x => x.Name() == "orders");
+        var primarySvc = f.Services().Single(x => x.Name() == "orders-primary");
+        Assert.Equal("primary", primarySvc["spec"]!["selector"]![MemberObjects.RoleLabel]!.GetValue<string>());
+        Assert.Equal("orders", primarySvc["spec"]!["selector"]![MemberObjects.ClusterLabel]!.GetValue<string>());
+        Assert.Equal(3, f.Reservations().Select(x => x["spec"]!["address"]!.GetValue<string>()).Distinct().Count());
         Assert.Equal("None", svc["spec"]!["clusterIP"]!.GetValue<string>());
 
         var cluster = f.Cluster("orders")!;
@@ -107,8 +114,13 @@ public sealed class MySqlClusterReconcilerTests
         foreach (var (name, node) in before) Assert.Equal(node, f.Pod(name).NodeName());
         Assert.DoesNotContain(pods, p => p.Name() is "orders-3" or "orders-4" && p.Annotation(MemberObjects.BootstrapAnnotation) is not null);
         Assert.Equal(5, f.Pvcs().Count);
-        Assert.Single(f.Services());
+        Assert.Equal(2, f.Services().Count);
         Assert.Equal(5, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
+        // The new members' seeds name all five fixed addresses.
+        string seeds = "--loose-group-replication-group-seeds=" + string.Join(',', Enumerable.Range(0, 5).Select(k => f.BoundAddress($"orders-{k}") + ":33061"));
+        foreach (var name in new[] { "orders-3", "orders-4" })
+            Assert.Contains(seeds, f.Pod(name)["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(5, f.Reservations().Count);
     }
 
     [Fact]
@@ -120,6 +132,7 @@ public sealed class MySqlClusterReconcilerTests
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         var gone = f.Pod("orders-1");
         var others = f.Pods().Where(p => p.Name() != "orders-1").Select(p => p.NodeName()).ToList();
+        string address = f.BoundAddress("orders-1")!;
 
         f.DeletePod("orders-1");
         Assert.Equal(2, f.Pods().Count);
@@ -133,6 +146,10 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Null(back.Annotation(MemberObjects.BootstrapAnnotation));
         Assert.Equal(3, f.Pods().Count);
         Assert.Equal(3, f.Pvcs().Count);
+        // Same fixed address, and the new pod's report_host is that address.
+        Assert.Equal(address, f.BoundAddress("orders-1"));
+        Assert.Equal(3, f.Reservations().Count);
+        Assert.Contains($"--loose-report-host={address}", back["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>()));
     }
 
     [Fact]
@@ -159,7 +176,8 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(5, pods.Select(p => p.NodeName()).Distinct().Count());
         foreach (var (name, uid) in survivors) Assert.Equal(uid, f.Pod(name)["metadata"]!["uid"]!.GetValue<string>());
         Assert.Equal(5, f.Pvcs().Count);
-        Assert.Single(f.Services());
+        Assert.Equal(2, f.Services().Count);
+        Assert.Equal(5, f.Reservations().Count);
         Assert.Single(f.Cluster("orders")!["metadata"]!["finalizers"]!.AsArray());
     }
 
@@ -177,7 +195,8 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(3, f.Pods().Count);
         Assert.Equal(3, f.Pods().Select(p => p.NodeName()).Distinct().Count());
         Assert.Equal(3, f.Pvcs().Count);
-        Assert.Single(f.Services());
+        Assert.Equal(2, f.Services().Count);
+        Assert.Equal(3, f.Reservations().Count);
     }
 
     [Fact]
@@ -198,7 +217,9 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Null(f.Cluster("orders"));
         Assert.Equal(["billing-0"], f.Pods().Select(p => p.Name()));
         Assert.Equal(["data-billing-0"], f.Pvcs().Select(p => p.Name()));
-        Assert.Equal(["billing"], f.Services().Select(p => p.Name()));
+        Assert.Equal(["billing", "billing-primary"], f.Services().Select(p => p.Name()).Order());
+        // The members' address bindings went with the cluster; billing's stays.
+        Assert.Equal(["db/billing-0"], f.Reservations().Select(x => x["spec"]!["fixed"]!["key"]!.GetValue<string>()));
         Assert.Equal(ReconcileOutcome.Gone, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
     }
 
@@ -239,23 +260,30 @@ public sealed class MySqlClusterReconcilerTests
     }
 
     [Fact]
-    public async Task The_ip_allowlist_covers_the_pools_segments_and_is_left_to_mgr_without_a_pool()
+    public async Task The_ip_allowlist_covers_the_pools_segments_and_a_missing_pool_creates_no_member()
     {
         using var f = WithNodes(3);
-        f.AddPool("db-pool", "10.1.0.0/24", "10.2.0.0/24");
+        f.AddPool("orders-pool", "10.1.0.0/24", "10.2.0.0/24");
         f.CreateCluster("orders", 1);
         f.CreateCluster("billing", 1);
-        var billing = f.Cluster("billing")!;
-        billing["spec"]!["network"]!["pool"] = "no-such-pool";
-        f.Server.Store.Update(ReconcileFixture.ClusterRoute("billing"), billing);
+        foreach (var (cluster, pool) in new[] { ("orders", "orders-pool"), ("billing", "no-such-pool") })
+        {
+            var c = f.Cluster(cluster)!;
+            c["spec"]!["network"]!["pool"] = pool;
+            f.Server.Store.Update(ReconcileFixture.ClusterRoute(cluster), c);
+        }
         var r = f.NewReconciler();
 
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        await r.ReconcileAsync(ReconcileFixture.Ns, "billing", Ct);
+        var billing = await r.ReconcileAsync(ReconcileFixture.Ns, "billing", Ct);
 
         static List<string> Args(JsonObject pod) => [.. pod["spec"]!["containers"]![0]!["args"]!.AsArray().Select(a => a!.GetValue<string>())];
         Assert.Contains("--loose-group-replication-ip-allowlist=10.1.0.0/24,10.2.0.0/24", Args(f.Pod("orders-0")));
-        Assert.DoesNotContain(Args(f.Pod("billing-0")), a => a.Contains("allowlist"));
+        Assert.Equal(ReconcileOutcome.Requeue, billing);
+        Assert.DoesNotContain(f.Pods(), p => p.Name() == "billing-0");
+        var placed = f.Cluster("billing")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("False", placed["status"]!.GetValue<string>());
+        Assert.Contains("IPPool no-such-pool does not exist", placed["message"]!.GetValue<string>());
     }
 
     [Fact]
@@ -322,7 +350,7 @@ public sealed class MySqlClusterReconcilerTests
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
 
         var call = Assert.Single(promoter.Calls);
-        Assert.Equal(("db/orders", "orders-2", "orders-2.orders.db.svc"), call);
+        Assert.Equal(("db/orders", "orders-2", f.BoundAddress("orders-2")), call);
         Assert.Equal(nodesBefore, f.Pods().ToDictionary(p => p.Name(), p => p.NodeName())); // no data moved
         var cond = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
         Assert.Equal("PrimaryMoved", cond["reason"]!.GetValue<string>());
@@ -407,7 +435,9 @@ public sealed class MySqlClusterReconcilerTests
         foreach (var g in pods.GroupBy(p => p.Label(MemberObjects.ClusterLabel)))
             Assert.Equal(g.Count(), g.Select(p => p.NodeName()).Distinct().Count());
         Assert.Equal(8, f.Pvcs().Count);
-        Assert.Equal(2, f.Services().Count);
+        Assert.Equal(4, f.Services().Count);
+        Assert.Equal(8, f.Reservations().Select(x => x["spec"]!["address"]!.GetValue<string>()).Distinct().Count());
+        Assert.Equal(8, f.Reservations().Count);
         foreach (var name in new[] { "orders", "billing" })
             Assert.Single(f.Cluster(name)!["metadata"]!["finalizers"]!.AsArray());
     }

@@ -12,6 +12,8 @@ namespace Cdd.Operator.Tests.Reconcile;
 sealed class ReconcileFixture : IDisposable
 {
     public const string Ns = "db";
+    /// <summary>The IPPool every cluster of <see cref="CreateCluster"/> takes its members' addresses from.</summary>
+    public const string DefaultPool = "db-pool";
     readonly string _dir = Directory.CreateTempSubdirectory("cdd-operator-reconcile-").FullName;
     readonly List<IKubernetes> _clients = [];
 
@@ -23,8 +25,11 @@ sealed class ReconcileFixture : IDisposable
             .Serve("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim")
             .Serve("", "v1", "services", "Service")
             .Serve("", "v1", "nodes", "Node")
-            .Serve("cdd.io", "v1", "ippools", "IPPool");
+            .Serve("cdd.io", "v1", "ippools", "IPPool")
+            .Serve("cdd.io", "v1", "ipreservations", "IPReservation")
+            .Serve("", "v1", "secrets", "Secret");
         Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
+        AddPool(DefaultPool, "10.20.0.0/16");
     }
 
     public FakeKubeApiServer Server { get; }
@@ -104,6 +109,13 @@ sealed class ReconcileFixture : IDisposable
         .FirstOrDefault(o => o["metadata"]!["name"]!.GetValue<string>() == name);
 
     public void DeleteCluster(string name) => Server.Store.Delete(ClusterRoute(name), null, null);
+
+    /// <summary>Every IPReservation (member bindings included), cluster-wide.</summary>
+    public List<JsonObject> Reservations() => Server.Store.List(Route("ipreservations", group: "cdd.io"), LabelSelector.Parse(null)).Items;
+
+    /// <summary>The address bound to a member's identity (cdd.io/fixed-ip = ns/pod), or null.</summary>
+    public string? BoundAddress(string pod) => Reservations()
+        .FirstOrDefault(r => r["spec"]!["fixed"]?["key"]?.GetValue<string>() == $"{Ns}/{pod}")?["spec"]!["address"]!.GetValue<string>();
 
     public List<JsonObject> Pods() => List("pods");
     public List<JsonObject> Pvcs() => List("persistentvolumeclaims");

@@ -22,10 +22,18 @@ public sealed record ClusterSpec(
     string StorageSize,
     string Cpu,
     string Memory,
-    ClusterRequest Request)
+    ClusterRequest Request,
+    IReadOnlyList<int> Weights,
+    string CredentialsSecret)
 {
     /// <summary>The placement key of the cluster: namespace/name, so clusters of one name in two namespaces differ.</summary>
     public string Key => $"{Namespace}/{Name}";
+
+    /// <summary>group_replication_member_weight of member <paramref name="ordinal"/>, null when the spec leaves it to MGR (50).</summary>
+    public int? Weight(int ordinal) => ordinal < Weights.Count ? Weights[ordinal] : null;
+
+    /// <summary>Keys of the credentials Secret: the account the operator reads replication_group_members and promotes with.</summary>
+    public const string UsernameKey = "username", PasswordKey = "password";
 
     public static ClusterSpec Parse(JsonObject cluster)
     {
@@ -35,7 +43,21 @@ public sealed record ClusterSpec(
         double m = Number(spec["members"], "spec.members") ?? throw new FormatException("spec.members is missing");
         int members = m == Math.Floor(m) && m is >= 0 and <= 100 ? (int)m : -1;
         if (!ClusterRequest.AllowedMembers.Contains(members)) throw new FormatException($"spec.members: {m.ToString(CultureInfo.InvariantCulture)} is not 1, 3, 5, 7 or 9");
-        string image = Str(spec["mysql"] as JsonObject, "image", "spec.mysql");
+        var mysql = spec["mysql"] as JsonObject;
+        string image = Str(mysql, "image", "spec.mysql");
+        var weights = new List<int>();
+        if (mysql?["memberWeights"] is { } wn)
+        {
+            if (wn is not JsonArray wa) throw new FormatException($"spec.mysql.memberWeights: {wn.ToJsonString()} is not a list");
+            if (wa.Count > members) throw new FormatException($"spec.mysql.memberWeights: {wa.Count} weights for {members} members");
+            for (int i = 0; i < wa.Count; i++)
+            {
+                double w = Number(wa[i], $"spec.mysql.memberWeights[{i}]") ?? throw new FormatException($"spec.mysql.memberWeights[{i}] is null");
+                if (w != Math.Floor(w) || w is < 0 or > 100) throw new FormatException($"spec.mysql.memberWeights[{i}]: {w.ToString(CultureInfo.InvariantCulture)} is not an integer from 0 to 100");
+                weights.Add((int)w);
+            }
+        }
+        string credentials = mysql?["credentialsSecret"] is null ? $"{name}-credentials" : Str(mysql, "credentialsSecret", "spec.mysql");
         var net = spec["network"] as JsonObject;
         string modeText = Str(net, "mode", "spec.network");
         NetworkMode mode = modeText switch
@@ -62,7 +84,7 @@ public sealed record ClusterSpec(
             Number(b?["cpu"], "spec.overCommit.breakers.cpu") ?? d.Cpu, Number(b?["memory"], "spec.overCommit.breakers.memory") ?? d.Memory,
             Number(b?["network"], "spec.overCommit.breakers.network") ?? d.Network, Number(b?["disk"], "spec.overCommit.breakers.disk") ?? d.Disk);
         var request = new ClusterRequest($"{ns}/{name}", members, mode, cls, sizeBytes, cpuMillis, memBytes, zones, ceiling, breakers);
-        return new ClusterSpec(ns, name, uid, members, image, mode, pool, cls, size, cpu, memory, request);
+        return new ClusterSpec(ns, name, uid, members, image, mode, pool, cls, size, cpu, memory, request, weights, credentials);
     }
 
     /// <summary>A JSON number however the node holds it (parsed from the wire or built in code); null when absent.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using Cdd.Operator.Placement;
 using k8s.Models;
 
@@ -7,7 +8,9 @@ namespace Cdd.Operator.Reconcile;
 /// The objects the reconciler creates for a cluster, with deterministic names so a re-run (or a restarted operator)
 /// finds what exists and creates only what is missing: per member ordinal i a Pod <c>&lt;cluster&gt;-i</c> and a PVC
 /// <c>data-&lt;cluster&gt;-i</c>; one headless Service <c>&lt;cluster&gt;</c> that gives every member the stable DNS name
-/// <c>&lt;cluster&gt;-i.&lt;cluster&gt;.&lt;namespace&gt;.svc</c>. All carry an ownerReference to the MySQLCluster.
+/// <c>&lt;cluster&gt;-i.&lt;cluster&gt;.&lt;namespace&gt;.svc</c>; one Service <c>&lt;cluster&gt;-primary</c> selecting the
+/// pod labelled <c>cdd.io/role=primary</c> (the primary watcher moves the label). All carry an ownerReference to the
+/// MySQLCluster. MGR itself is addressed by the members' fixed addresses (<see cref="IMemberAddresses"/>).
 /// </summary>
 public static class MemberObjects
 {
@@ -22,9 +25,15 @@ public static class MemberObjects
 
     public static string PodName(string cluster, int ordinal) => $"{cluster}-{ordinal}";
     public static string PvcName(string cluster, int ordinal) => $"data-{cluster}-{ordinal}";
+    public static string PrimaryServiceName(string cluster) => $"{cluster}-primary";
+    public const int MySqlPort = 3306;
 
-    /// <summary>The member's stable identity: the name report_host, the seeds and the local address use.</summary>
+    /// <summary>The member's stable DNS name (headless Service), for clients; MGR uses the fixed addresses.</summary>
     public static string Host(ClusterSpec c, int ordinal) => $"{PodName(c.Name, ordinal)}.{c.Name}.{c.Namespace}.svc";
+
+    /// <summary>An address as MGR wants it in host:port lists (IPv6 in brackets).</summary>
+    public static string Endpoint(IPAddress ip, int port) =>
+        ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]:{port}" : $"{ip}:{port}";
 
     /// <summary>The cdd-ipamd binding key: the same for every incarnation of the member, so it keeps one address for life.</summary>
     public static string FixedIp(ClusterSpec c, int ordinal) => $"{c.Namespace}/{PodName(c.Name, ordinal)}";
@@ -46,23 +55,30 @@ public static class MemberObjects
     static Dictionary<string, string> Labels(ClusterSpec c) => new() { [ClusterLabel] = c.Name };
 
     /// <summary>
-    /// The MGR settings of member <paramref name="ordinal"/>: seeds are the group addresses of all
-    /// <see cref="ClusterSpec.Members"/> members, report_host and the local address its own stable name. The allowlist,
-    /// when the pool is known, is its segments' subnets (the members' addresses come from them); else MGR's AUTOMATIC.
+    /// The MGR settings of member <paramref name="ordinal"/>: report_host and the local address are its fixed address,
+    /// the seeds the group addresses of all <see cref="ClusterSpec.Members"/> members (every one must be bound). The
+    /// allowlist, when the pool is known, is its segments' subnets (the members' addresses come from them); else MGR's
+    /// AUTOMATIC. The member weight (MGR's choice of the next primary) when the spec sets one.
     /// </summary>
-    public static IReadOnlyList<(string Name, string Value)> MgrSettings(ClusterSpec c, int ordinal, string? allowlist = null) =>
-    [
-        ("server_id", (ordinal + 1).ToString()),
-        ("report_host", Host(c, ordinal)),
-        ("group_replication_group_name", c.Uid),
-        ("group_replication_group_seeds", string.Join(',', Enumerable.Range(0, c.Members).Select(i => $"{Host(c, i)}:{GroupPort}"))),
-        ("group_replication_local_address", $"{Host(c, ordinal)}:{GroupPort}"),
-        ("group_replication_single_primary_mode", "ON"),
-        ("group_replication_start_on_boot", "ON"),
-        .. (allowlist is null ? Array.Empty<(string, string)>() : [("group_replication_ip_allowlist", allowlist)]),
-    ];
+    public static IReadOnlyList<(string Name, string Value)> MgrSettings(ClusterSpec c, int ordinal, IReadOnlyDictionary<int, IPAddress> addresses, string? allowlist = null)
+    {
+        IPAddress Of(int i) => addresses.TryGetValue(i, out var ip) ? ip
+            : throw new InvalidOperationException($"member {PodName(c.Name, i)} has no bound address");
+        return
+        [
+            ("server_id", (ordinal + 1).ToString()),
+            ("report_host", Of(ordinal).ToString()),
+            ("group_replication_group_name", c.Uid),
+            ("group_replication_group_seeds", string.Join(',', Enumerable.Range(0, c.Members).Select(i => Endpoint(Of(i), GroupPort)))),
+            ("group_replication_local_address", Endpoint(Of(ordinal), GroupPort)),
+            ("group_replication_single_primary_mode", "ON"),
+            ("group_replication_start_on_boot", "ON"),
+            .. (allowlist is null ? Array.Empty<(string, string)>() : [("group_replication_ip_allowlist", allowlist)]),
+            .. (c.Weight(ordinal) is { } w ? [("group_replication_member_weight", w.ToString())] : Array.Empty<(string, string)>()),
+        ];
+    }
 
-    public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap, string? allowlist = null)
+    public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap, IReadOnlyDictionary<int, IPAddress> addresses, string? allowlist = null)
     {
         string name = PodName(c.Name, ordinal);
         var labels = Labels(c);
@@ -74,7 +90,7 @@ public static class MemberObjects
             [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant(),
         };
         if (bootstrap) annotations[BootstrapAnnotation] = "true";
-        var mgr = MgrSettings(c, ordinal, allowlist);
+        var mgr = MgrSettings(c, ordinal, addresses, allowlist);
         var requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(c.Cpu), ["memory"] = new(c.Memory) };
         return new V1Pod
         {
@@ -99,7 +115,7 @@ public static class MemberObjects
                         Image = c.Image,
                         Args = [.. mgr.Select(s => $"--loose-{s.Name.Replace('_', '-')}={s.Value}")],
                         Env = [.. mgr.Select(s => new V1EnvVar { Name = $"MGR_{s.Name.ToUpperInvariant()}", Value = s.Value })],
-                        Ports = [new V1ContainerPort { ContainerPort = 3306, Name = "mysql" }, new V1ContainerPort { ContainerPort = GroupPort, Name = "group" }],
+                        Ports = [new V1ContainerPort { ContainerPort = MySqlPort, Name = "mysql" }, new V1ContainerPort { ContainerPort = GroupPort, Name = "group" }],
                         Resources = new V1ResourceRequirements { Requests = requests, Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new(c.Memory) } },
                         VolumeMounts = [new V1VolumeMount { MountPath = "/var/lib/mysql", Name = "data" }],
                     },
@@ -138,9 +154,30 @@ public static class MemberObjects
             ClusterIP = "None",
             PublishNotReadyAddresses = true,
             Selector = Labels(c),
-            Ports = [new V1ServicePort { Port = 3306, Name = "mysql" }, new V1ServicePort { Port = GroupPort, Name = "group" }],
+            Ports = [new V1ServicePort { Port = MySqlPort, Name = "mysql" }, new V1ServicePort { Port = GroupPort, Name = "group" }],
         },
     };
+
+    /// <summary>
+    /// <c>&lt;cluster&gt;-primary</c>: a ClusterIP Service selecting the member labelled <c>cdd.io/role=primary</c>, so
+    /// writers follow the primary when the role moves (the primary watcher relabels within a poll).
+    /// </summary>
+    public static V1Service PrimaryService(ClusterSpec c)
+    {
+        var selector = Labels(c);
+        selector[RoleLabel] = "primary";
+        return new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = new V1ObjectMeta { Name = PrimaryServiceName(c.Name), NamespaceProperty = c.Namespace, Labels = Labels(c), OwnerReferences = [Owner(c)] },
+            Spec = new V1ServiceSpec
+            {
+                Selector = selector,
+                Ports = [new V1ServicePort { Port = MySqlPort, Name = "mysql" }],
+            },
+        };
+    }
 
     /// <summary>The MGR role as the primary watcher labels it (cdd.io/role=primary); any other member is a secondary.</summary>
     public static MemberRole Role(V1Pod pod) =>

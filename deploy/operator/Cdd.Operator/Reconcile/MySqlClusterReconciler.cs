@@ -30,18 +30,22 @@ public enum ReconcileOutcome { Converged, Requeue, Gone }
 /// </list>
 /// Scaling down deletes the pods of ordinals at or above spec.members (their PVCs stay until the cluster goes).
 /// </summary>
-public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null)
+public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberAddresses? addresses = null, PrimaryTracker? tracker = null)
 {
     readonly MySqlClusterApi _clusters = new(client);
+    readonly IMemberAddresses _addresses = addresses ?? new KubeMemberAddresses(client);
 
     public MySqlClusterApi Clusters => _clusters;
 
     public async Task<ReconcileOutcome> ReconcileAsync(string ns, string name, CancellationToken ct)
     {
         var cluster = await _clusters.GetAsync(ns, name, ct);
-        if (cluster is null) return ReconcileOutcome.Gone;
-        var meta = (JsonObject)cluster["metadata"]!;
-        if (meta["deletionTimestamp"] is not null) return await FinalizeAsync(cluster, ct);
+        var meta = cluster?["metadata"] as JsonObject;
+        if (cluster is null || meta!["deletionTimestamp"] is not null)
+        {
+            tracker?.Forget(ns, name);
+            return cluster is null ? ReconcileOutcome.Gone : await FinalizeAsync(cluster, ct);
+        }
 
         if (!HasFinalizer(cluster))
         {
@@ -68,6 +72,8 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         var services = (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: own, cancellationToken: ct)).Items;
         if (!services.Any(x => x.Metadata.Name == spec.Name))
             await CreateOrSkip(() => client.CoreV1.CreateNamespacedServiceAsync(MemberObjects.HeadlessService(spec), ns, cancellationToken: ct));
+        if (!services.Any(x => x.Metadata.Name == MemberObjects.PrimaryServiceName(spec.Name)))
+            await CreateOrSkip(() => client.CoreV1.CreateNamespacedServiceAsync(MemberObjects.PrimaryService(spec), ns, cancellationToken: ct));
         var pvcs = (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, labelSelector: own, cancellationToken: ct)).Items.Select(x => x.Metadata.Name).ToHashSet();
         for (int i = 0; i < spec.Members; i++)
         {
@@ -79,7 +85,19 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         var mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: own, cancellationToken: ct)).Items, spec);
         var missing = Enumerable.Range(0, spec.Members).Where(i => !mine.ContainsKey(i)).ToList();
         string? placementFailure = null;
-        if (missing.Count > 0)
+        var addresses = new Dictionary<int, IPAddress>(await _addresses.ListAsync(ns, spec.Name, spec.Pool, ct));
+        try
+        {
+            // A member made before its binding existed (or whose binding was deleted by hand) is bound where it runs.
+            foreach (var (ordinal, pod) in mine)
+                if (ordinal < spec.Members && !addresses.ContainsKey(ordinal) && pod.Spec?.NodeName is { } at)
+                    addresses[ordinal] = await _addresses.BindAsync(spec, ordinal, at, ct);
+        }
+        catch (MemberAddressException e)
+        {
+            placementFailure = e.Message;
+        }
+        if (missing.Count > 0 && placementFailure is null)
         {
             var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
             mine = OwnPods(allMembers, spec);
@@ -87,14 +105,24 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             var (planner, failure) = LiveInventory.Planner(nodes, allMembers, spec);
             var result = planner?.Place(spec.Request);
             placementFailure = failure ?? result!.Failure;
+            var placed = result?.Members.Where(m => m.IsNew).ToList() ?? [];
+            try
+            {
+                // Every member's address before any pod: the seeds of each new pod name all of them.
+                for (int k = 0; k < missing.Count && placementFailure is null; k++)
+                    addresses[missing[k]] = await _addresses.BindAsync(spec, missing[k], placed[k].Node, ct);
+            }
+            catch (MemberAddressException e)
+            {
+                placementFailure = e.Message;
+            }
             if (placementFailure is null)
             {
                 bool fresh = mine.Count == 0;
                 string? allowlist = await _clusters.PoolAllowlistAsync(spec.Pool, ct);
-                var placed = result!.Members.Where(m => m.IsNew).ToList();
                 for (int k = 0; k < missing.Count; k++)
                 {
-                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary, allowlist);
+                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary, addresses, allowlist);
                     await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct));
                 }
                 mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct)).Items, spec);
@@ -122,9 +150,12 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
                 var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
                 var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
                 var (planner, _) = LiveInventory.Planner(nodes, allMembers, spec);
-                if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), ct);
+                if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), addresses, ct);
             }
         }
+
+        // The primary watcher follows the members that exist; its condition says whether roles can be reported at all.
+        var tracked = tracker is not null && mine.Count > 0 ? await tracker.TrackAsync(spec, addresses, ct) : ((string, bool, string, string)?)null;
 
         var members = new JsonArray();
         int ready = 0;
@@ -132,6 +163,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         for (int i = 0; i < spec.Members; i++)
         {
             var m = new JsonObject { ["name"] = MemberObjects.PodName(spec.Name, i) };
+            if (addresses.TryGetValue(i, out var ip)) m["ip"] = ip.ToString();
             if (mine.TryGetValue(i, out var pod))
             {
                 m["node"] = pod.Spec.NodeName;
@@ -156,7 +188,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
                 : ("Placed", false, placementFailure is null ? "Waiting" : "Unplaceable", placementFailure ?? "waiting for member pods to be replaced"),
             ready == spec.Members ? ("Ready", true, "AllMembersRunning", $"{ready}/{spec.Members} members running")
                 : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"),
-            primaryCondition);
+            primaryCondition, tracked);
         await WriteStatusAsync(ns, name, status, ct);
         return allPlaced ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
@@ -185,6 +217,12 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             string selector = $"{MemberObjects.ClusterLabel}={name}";
             foreach (var p in (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
                 await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(p.Metadata.Name, ns, cancellationToken: ct));
+            // The members' addresses go once no member pod is left (a terminating pod still uses its address).
+            if ((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Any(o => OwnedBy(o.Metadata, uid)))
+                return ReconcileOutcome.Requeue;
+            if (cluster["spec"]?["network"]?["pool"] is JsonValue pv && pv.TryGetValue<string>(out var pool) && pool.Length > 0
+                && await _addresses.ReleaseAsync(ns, name, pool, ct) > 0)
+                return ReconcileOutcome.Requeue;
             foreach (var c in (await client.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
                 await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPersistentVolumeClaimAsync(c.Metadata.Name, ns, cancellationToken: ct));
             foreach (var s in (await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: selector, cancellationToken: ct)).Items.Where(o => OwnedBy(o.Metadata, uid)))
@@ -197,7 +235,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
     }
 
     /// <summary>The primary-host check: Stay, or promote the chosen secondary; the outcome as the PrimaryHostHealthy condition.</summary>
-    async Task<(string, bool, string, string)?> MovePrimaryAsync(Planner planner, ClusterSpec spec, Dictionary<int, V1Pod> mine, CancellationToken ct)
+    async Task<(string, bool, string, string)?> MovePrimaryAsync(Planner planner, ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
     {
         var move = planner.DecidePrimaryMove(spec.Key, spec.Request.Breakers);
         switch (move.Kind)
@@ -211,7 +249,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         }
         var (ordinal, target) = mine.Where(kv => kv.Key < spec.Members).First(kv => kv.Value.Spec.NodeName == move.To);
         if (promoter is null) return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} (no promoter configured)");
-        await promoter.PromoteAsync(spec, target.Metadata.Name, MemberObjects.Host(spec, ordinal), ct);
+        if (!addresses.TryGetValue(ordinal, out var targetIp))
+            return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} ({target.Metadata.Name} has no bound address)");
+        await promoter.PromoteAsync(spec, target.Metadata.Name, targetIp.ToString(), ct);
         return ("PrimaryHostHealthy", false, "PrimaryMoved", $"{move.Reason}: group_replication_set_as_primary() on {target.Metadata.Name}");
     }
 
