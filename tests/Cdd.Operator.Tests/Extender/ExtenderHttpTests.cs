@@ -15,7 +15,7 @@ public sealed class ExtenderHttpTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = ExtenderCommand.Build(SchedulerExtenderTests.Extender(), new IPEndPoint(IPAddress.Loopback, 0));
+        _app = ExtenderCommand.Build(SchedulerExtenderTests.Placement(), new IPEndPoint(IPAddress.Loopback, 0));
         await _app.StartAsync();
         _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
     }

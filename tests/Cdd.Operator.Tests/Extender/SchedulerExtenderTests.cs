@@ -26,14 +26,13 @@ public class SchedulerExtenderTests
          "NodeNames":null}
         """;
 
-    internal static SchedulerExtender Extender()
-    {
-        var planner = new Planner(
+    internal static FilePlacement Placement() => new(
+        new Planner(
             [Node("n1"), Node("hot", pressure: new Pressure(0, 0, 0, 0.9)), Node("novf", vfs: 0), Node("n4", mysqlCpu: 12_000)],
-            [new ExistingMember("orders", "n4", MemberRole.Primary, NetworkMode.Sriov, "local-lvm")]);
-        var orders = Cluster("orders");
-        return new SchedulerExtender(planner, name => name == "orders" ? orders : null);
-    }
+            [new ExistingMember("orders", "n4", MemberRole.Primary, NetworkMode.Sriov, "local-lvm")]),
+        [Cluster("orders")]);
+
+    internal static SchedulerExtender Extender() => new(Placement());
 
     private static ExtenderArgs Args(string json) => JsonSerializer.Deserialize<ExtenderArgs>(json)!;
 
@@ -89,8 +88,8 @@ public class SchedulerExtenderTests
     [Fact]
     public void Prioritize_scores_failed_nodes_0_and_prefers_the_less_committed_node_within_0_to_10()
     {
-        var extender = new SchedulerExtender(new Planner([Node("idle"), Node("busy", mysqlCpu: 16_000), Node("hot", pressure: new Pressure(1, 1, 1, 1))], []),
-            _ => Cluster("orders"));
+        var extender = new SchedulerExtender(new FilePlacement(
+            new Planner([Node("idle"), Node("busy", mysqlCpu: 16_000), Node("hot", pressure: new Pressure(1, 1, 1, 1))], []), [Cluster("orders")]));
         var scores = extender.Prioritize(Args($$"""{"Pod":{{PodJson}},"NodeNames":["idle","busy","hot"]}""")).ToDictionary(h => h.Host, h => h.Score);
         Assert.Equal(0, scores["hot"]);
         Assert.InRange(scores["busy"], 1, scores["idle"] - 1);

@@ -4,17 +4,20 @@ using Cdd.Operator.Placement;
 namespace Cdd.Operator.Extender;
 
 /// <summary>
-/// The placement engine's filter and score served to kube-scheduler. A pod names its cluster with the label
-/// <see cref="ClusterLabel"/>; the cluster's request (mode, storage, resources, ceiling, breakers) comes from
-/// <c>requests</c>. A pod without the label, or of a cluster the operator does not know, is an error for the
-/// scheduler to report: the KubeSchedulerConfiguration's managedResources should send only MySQL pods here.
+/// The placement engine's filter and score served to kube-scheduler, over one <see cref="IPlacementSnapshot"/> (the
+/// files, or the API server as read for this call). Pure: no I/O. A pod names its cluster with the label
+/// <see cref="ClusterLabel"/>; the snapshot resolves it in the pod's namespace. A pod without the label, or of a
+/// cluster the snapshot does not know or cannot use, is an error for the scheduler to report: the
+/// KubeSchedulerConfiguration's managedResources should send only MySQL pods here.
 /// </summary>
-public sealed class SchedulerExtender(Planner planner, Func<string, ClusterRequest?> requests)
+public sealed class SchedulerExtender(IPlacementSnapshot snapshot)
 {
     public const string ClusterLabel = "cdd.io/cluster";
 
     /// <summary>kube-scheduler's MaxExtenderPriority: extender scores run 0..10 and are multiplied by the weight.</summary>
     public const long MaxScore = 10;
+
+    private Planner Planner => snapshot.Planner;
 
     public ExtenderFilterResult Filter(ExtenderArgs args)
     {
@@ -24,8 +27,8 @@ public sealed class SchedulerExtender(Planner planner, Func<string, ClusterReque
         var passed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in candidates)
         {
-            if (!Known(name)) { result.FailedNodes[name] = "not in the cdd-operator inventory"; continue; }
-            var reasons = planner.Filter(name, request!);
+            if (!Planner.Contains(name)) { result.FailedNodes[name] = snapshot.Absent(name); continue; }
+            var reasons = Planner.Filter(name, request!);
             if (reasons.Count == 0) passed.Add(name);
             else result.FailedNodes[name] = string.Join("; ", reasons);
         }
@@ -51,11 +54,9 @@ public sealed class SchedulerExtender(Planner planner, Func<string, ClusterReque
     {
         if (Problem(args, out var request) is { } problem) throw new ExtenderRequestException(problem);
         return Candidates(args).Select(name => new HostPriority(name,
-            !Known(name) || planner.Filter(name, request!).Count > 0 ? 0
-            : Math.Clamp((long)Math.Round(MaxScore * (1 - planner.Cost(name, request!) / 2)), 0, MaxScore))).ToList();
+            !Planner.Contains(name) || Planner.Filter(name, request!).Count > 0 ? 0
+            : Math.Clamp((long)Math.Round(MaxScore * (1 - Planner.Cost(name, request!) / 2)), 0, MaxScore))).ToList();
     }
-
-    private bool Known(string node) => planner.Contains(node);
 
     private string? Problem(ExtenderArgs args, out ClusterRequest? request)
     {
@@ -64,8 +65,9 @@ public sealed class SchedulerExtender(Planner planner, Func<string, ClusterReque
         if (args.NodeNames is null && args.Nodes?["items"] is not JsonArray) return "the request has neither NodeNames nor Nodes.items";
         string pod = $"{meta.Namespace}/{meta.Name}";
         if (meta.Labels?.GetValueOrDefault(ClusterLabel) is not { Length: > 0 } cluster) return $"pod {pod} has no {ClusterLabel} label";
-        request = requests(cluster);
-        return request is null ? $"pod {pod}: cluster \"{cluster}\" is unknown to cdd-operator" : null;
+        var found = snapshot.Cluster(meta.Namespace ?? "", cluster);
+        request = found.Request;
+        return request is null ? $"pod {pod}: {found.Problem}" : null;
     }
 
     private static List<string> Candidates(ExtenderArgs args) =>
