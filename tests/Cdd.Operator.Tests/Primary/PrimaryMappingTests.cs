@@ -41,7 +41,7 @@ public sealed class PrimaryMappingTests
     [Fact]
     public void The_schema_is_quoted_as_an_identifier()
     {
-        Assert.Equal("SELECT MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `performance_schema`.replication_group_members", GroupMembersReader.Query("performance_schema"));
+        Assert.Equal("SELECT MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `performance_schema`.replication_group_members", GroupMembersReader.Query("performance_schema"));
         Assert.Contains("`a``b`.", GroupMembersReader.Query("a`b"));
     }
 }

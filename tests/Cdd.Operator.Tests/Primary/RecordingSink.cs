@@ -3,16 +3,25 @@ using Cdd.Operator.Primary;
 
 namespace Cdd.Operator.Tests.Primary;
 
-/// <summary>Records every report; tests wait for one matching a condition with a generous timeout (no speed assertions).</summary>
+/// <summary>
+/// Records every report; tests wait for one matching a condition with a generous timeout (no speed assertions).
+/// Each cluster has its own queue, so waiting for one cluster never consumes another's reports.
+/// </summary>
 sealed class RecordingSink : IRoleSink
 {
-    readonly Channel<(string Cluster, PrimaryObservation Observation)> _reports = Channel.CreateUnbounded<(string, PrimaryObservation)>();
+    readonly Dictionary<string, Channel<PrimaryObservation>> _reports = [];
     public List<(string Cluster, PrimaryObservation Observation)> All { get; } = [];
+
+    Channel<PrimaryObservation> Queue(string cluster)
+    {
+        lock (_reports)
+            return _reports.TryGetValue(cluster, out var q) ? q : _reports[cluster] = Channel.CreateUnbounded<PrimaryObservation>();
+    }
 
     public Task SetPrimaryAsync(string cluster, PrimaryObservation observation, CancellationToken ct)
     {
         lock (All) All.Add((cluster, observation));
-        _reports.Writer.TryWrite((cluster, observation));
+        Queue(cluster).Writer.TryWrite(observation);
         return Task.CompletedTask;
     }
 
@@ -23,8 +32,8 @@ sealed class RecordingSink : IRoleSink
         {
             while (true)
             {
-                var (c, o) = await _reports.Reader.ReadAsync(cts.Token);
-                if (c == cluster && match(o)) return o;
+                var o = await Queue(cluster).Reader.ReadAsync(cts.Token);
+                if (match(o)) return o;
             }
         }
         catch (OperationCanceledException)

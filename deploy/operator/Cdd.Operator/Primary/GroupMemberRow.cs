@@ -1,7 +1,10 @@
 namespace Cdd.Operator.Primary;
 
-/// <summary>One row of <c>replication_group_members</c>: MEMBER_HOST (the member's report_host), MEMBER_STATE, MEMBER_ROLE.</summary>
-public sealed record GroupMemberRow(string Host, string State, string Role);
+/// <summary>
+/// One row of <c>replication_group_members</c>: MEMBER_HOST (the member's report_host), MEMBER_STATE, MEMBER_ROLE and
+/// MEMBER_ID (the server_uuid that <c>group_replication_set_as_primary()</c> takes).
+/// </summary>
+public sealed record GroupMemberRow(string Host, string State, string Role, string Id = "");
 
 /// <summary>A member of a cluster as the operator knows it: its pod name and its fixed IP (either may be its report_host).</summary>
 public sealed record MemberIdentity(string PodName, string? FixedIp);

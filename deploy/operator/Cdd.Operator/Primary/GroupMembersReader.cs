@@ -2,14 +2,14 @@ using MySqlConnector;
 
 namespace Cdd.Operator.Primary;
 
-/// <summary>Reads MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE from <c>&lt;schema&gt;.replication_group_members</c> over MySqlConnector.</summary>
+/// <summary>Reads MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE from <c>&lt;schema&gt;.replication_group_members</c> over MySqlConnector.</summary>
 public static class GroupMembersReader
 {
     public const string DefaultSchema = "performance_schema";
 
     /// <summary>The query for <paramref name="schema"/>, the schema quoted as an identifier (backticks doubled).</summary>
     public static string Query(string schema) =>
-        $"SELECT MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `{schema.Replace("`", "``")}`.replication_group_members";
+        $"SELECT MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `{schema.Replace("`", "``")}`.replication_group_members";
 
     /// <summary>
     /// Connects, queries and closes. Gives up after twice <paramref name="timeout"/> or on <paramref name="ct"/> even if
@@ -20,26 +20,65 @@ public static class GroupMembersReader
 
     static async Task<IReadOnlyList<GroupMemberRow>> ReadCoreAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct)
     {
-        var csb = new MySqlConnectionStringBuilder(connectionString)
-        {
-            ConnectionTimeout = (uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)),
-            DefaultCommandTimeout = (uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)),
-        };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout + timeout);
-        await using var conn = new MySqlConnection(csb.ConnectionString);
-        await conn.OpenAsync(cts.Token);
+        await using var conn = await OpenAsync(connectionString, timeout, cts.Token);
+        return await ReadAsync(conn, schema, cts.Token);
+    }
+
+    /// <summary>
+    /// An open connection whose connect and default command timeouts are <paramref name="timeout"/> (at least 1 s).
+    /// MEMBER_ID is char(36), which MySqlConnector would read as a Guid by default: GuidFormat=None keeps it the
+    /// server's text, passed back unchanged to group_replication_set_as_primary.
+    /// </summary>
+    public static async Task<MySqlConnection> OpenAsync(string connectionString, TimeSpan timeout, CancellationToken ct)
+    {
+        uint seconds = (uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds));
+        var csb = new MySqlConnectionStringBuilder(connectionString) { ConnectionTimeout = seconds, DefaultCommandTimeout = seconds, GuidFormat = MySqlGuidFormat.None };
+        var conn = new MySqlConnection(csb.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            return conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The rows of the table on an open connection.</summary>
+    public static async Task<IReadOnlyList<GroupMemberRow>> ReadAsync(MySqlConnection conn, string schema, CancellationToken ct)
+    {
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = Query(schema);
-        await using var reader = await cmd.ExecuteReaderAsync(cts.Token);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
         var rows = new List<GroupMemberRow>();
-        while (await reader.ReadAsync(cts.Token))
+        while (await reader.ReadAsync(ct))
         {
             rows.Add(new GroupMemberRow(
-                reader.IsDBNull(0) ? "" : reader.GetString(0),
                 reader.IsDBNull(1) ? "" : reader.GetString(1),
-                reader.IsDBNull(2) ? "" : reader.GetString(2)));
+                reader.IsDBNull(2) ? "" : reader.GetString(2),
+                reader.IsDBNull(3) ? "" : reader.GetString(3),
+                reader.IsDBNull(0) ? "" : reader.GetString(0)));
         }
         return rows;
+    }
+
+    /// <summary>
+    /// <c>host:port</c> of a connection string, for error messages: never the string itself, which holds the password.
+    /// </summary>
+    public static string HostPort(string connectionString)
+    {
+        try
+        {
+            var csb = new MySqlConnectionStringBuilder(connectionString);
+            return $"{csb.Server}:{csb.Port}";
+        }
+        catch (Exception)
+        {
+            return "endpoint";
+        }
     }
 }

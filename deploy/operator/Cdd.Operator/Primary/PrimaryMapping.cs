@@ -21,21 +21,33 @@ public static class PrimaryMapping
         return member is null ? PrimaryObservation.UnmappedHost(host) : PrimaryObservation.Of(member.PodName);
     }
 
-    static MemberIdentity? Match(string host, IReadOnlyList<MemberIdentity> members)
+    static MemberIdentity? Match(string host, IReadOnlyList<MemberIdentity> members) =>
+        members.FirstOrDefault(m => m.FixedIp is not null && SameIp(m.FixedIp, host))
+        ?? members.FirstOrDefault(m => SameName(host, m.PodName))
+        ?? members.FirstOrDefault(m => SameShortName(host, m.PodName));
+
+    /// <summary>
+    /// The rows whose MEMBER_HOST names <paramref name="host"/> under the rules of <see cref="Decide"/>: equal IPs or
+    /// equal names (case-insensitive, trailing dot ignored) first; only when none is, the rows whose MEMBER_HOST's first
+    /// label equals it. More than one row means the host is ambiguous.
+    /// </summary>
+    public static IReadOnlyList<GroupMemberRow> RowsFor(IReadOnlyList<GroupMemberRow> rows, string host)
     {
-        var byIp = members.FirstOrDefault(m => m.FixedIp is not null && SameIp(m.FixedIp, host));
-        if (byIp is not null) return byIp;
-        var name = host.TrimEnd('.');
-        var exact = members.FirstOrDefault(m => string.Equals(m.PodName, name, StringComparison.OrdinalIgnoreCase));
-        if (exact is not null) return exact;
-        int dot = name.IndexOf('.');
-        if (dot <= 0) return null;
-        var shortName = name[..dot];
-        return members.FirstOrDefault(m => string.Equals(m.PodName, shortName, StringComparison.OrdinalIgnoreCase));
+        host = host.Trim();
+        var exact = rows.Where(r => SameIp(host, r.Host.Trim()) || SameName(r.Host.Trim(), host)).ToList();
+        return exact.Count > 0 ? exact : rows.Where(r => SameShortName(r.Host.Trim(), host)).ToList();
+    }
+
+    static bool SameName(string reported, string name) => string.Equals(reported.TrimEnd('.'), name, StringComparison.OrdinalIgnoreCase);
+
+    static bool SameShortName(string reported, string name)
+    {
+        int dot = reported.IndexOf('.');
+        return dot > 0 && string.Equals(reported[..dot], name, StringComparison.OrdinalIgnoreCase);
     }
 
     static bool SameIp(string a, string b) =>
         System.Net.IPAddress.TryParse(a, out var x) && System.Net.IPAddress.TryParse(b, out var y) ? x.Equals(y) : string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
-    static bool Is(string value, string expected) => string.Equals(value?.Trim(), expected, StringComparison.OrdinalIgnoreCase);
+    internal static bool Is(string value, string expected) => string.Equals(value?.Trim(), expected, StringComparison.OrdinalIgnoreCase);
 }

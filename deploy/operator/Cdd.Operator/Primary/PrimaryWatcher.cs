@@ -10,6 +10,11 @@ public sealed class PrimaryWatcherOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Connect and query timeout per endpoint.</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long <see cref="MySqlPrimaryPromoter"/> lets <c>group_replication_set_as_primary()</c> run: MGR waits for the
+    /// old primary's running transactions before it switches.
+    /// </summary>
+    public TimeSpan PromoteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
@@ -119,18 +124,8 @@ public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? option
         return PrimaryObservation.Unreachable(string.Join("; ", errors));
     }
 
-    static string Describe(string endpoint, Exception e)
-    {
-        string where;
-        try
-        {
-            var csb = new MySqlConnector.MySqlConnectionStringBuilder(endpoint);
-            where = $"{csb.Server}:{csb.Port}";
-        }
-        catch (Exception)
-        {
-            where = "endpoint";
-        }
-        return e is OperationCanceledException ? $"{where}: timed out" : $"{where}: {e.Message}";
-    }
+    static string Describe(string endpoint, Exception e) =>
+        e is OperationCanceledException
+            ? $"{GroupMembersReader.HostPort(endpoint)}: timed out"
+            : $"{GroupMembersReader.HostPort(endpoint)}: {e.Message}";
 }
