@@ -314,20 +314,6 @@ public sealed class MySqlClusterReconcilerTests
         }
     }
 
-    static void LabelPrimary(ReconcileFixture f, string pod)
-    {
-        var p = f.Pod(pod);
-        p["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
-        f.Server.Store.Update(new("", "v1", "pods", ReconcileFixture.Ns, pod, null), p);
-    }
-
-    static void SetPressure(ReconcileFixture f, string node, string pressure)
-    {
-        var n = f.Server.Store.Get(new("", "v1", "nodes", "", node, null));
-        n["metadata"]!["annotations"]![NodeInventoryReader.PressureAnnotation] = pressure;
-        f.Server.Store.Update(new("", "v1", "nodes", "", node, null), n);
-    }
-
     [Fact]
     public async Task The_primary_role_moves_to_a_secondary_on_a_healthy_host_when_its_host_is_overloaded()
     {
@@ -336,7 +322,7 @@ public sealed class MySqlClusterReconcilerTests
         var promoter = new RecordingPromoter();
         var r = f.NewReconciler(promoter);
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        LabelPrimary(f, "orders-0");
+        f.LabelPrimary("orders-0");
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         Assert.Empty(promoter.Calls);
         var healthy = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "PrimaryHostHealthy")!;
@@ -345,8 +331,8 @@ public sealed class MySqlClusterReconcilerTests
         string hot = f.Pod("orders-0").NodeName();
         string alsoHot = f.Pod("orders-1").NodeName();
 
-        SetPressure(f, hot, "cpu=0.97");
-        SetPressure(f, alsoHot, "disk=0.9");
+        f.SetPressure(hot, "cpu=0.97");
+        f.SetPressure(alsoHot, "disk=0.9");
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
 
         var call = Assert.Single(promoter.Calls);
@@ -364,8 +350,8 @@ public sealed class MySqlClusterReconcilerTests
         var promoter = new RecordingPromoter();
         var r = f.NewReconciler(promoter);
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        LabelPrimary(f, "orders-0");
-        foreach (var n in new[] { "node-1", "node-2", "node-3" }) SetPressure(f, n, "memory=0.95");
+        f.LabelPrimary("orders-0");
+        foreach (var n in new[] { "node-1", "node-2", "node-3" }) f.SetPressure(n, "memory=0.95");
 
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
 
@@ -475,7 +461,7 @@ public sealed class MySqlClusterReconcilerTests
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         foreach (var p in f.Pods()) f.MarkRunning(p.Name());
-        LabelPrimary(f, "orders-0");
+        f.LabelPrimary("orders-0");
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         long before = f.Server.Store.ResourceVersion;
 

@@ -36,11 +36,44 @@ sealed class ReconcileFixture : IDisposable
     public string Kubeconfig { get; }
 
     /// <summary>A new operator instance: its own client from the kubeconfig, no state shared with earlier ones.</summary>
-    public MySqlClusterReconciler NewReconciler(IPrimaryPromoter? promoter = null)
+    public MySqlClusterReconciler NewReconciler(IPrimaryPromoter? promoter = null) => new(NewClient(), promoter);
+
+    /// <summary>A client built from the kubeconfig as `cdd-operator run` builds it; disposed with the fixture.</summary>
+    public IKubernetes NewClient()
     {
         var client = OperatorClient.Create(Kubeconfig);
         _clients.Add(client);
-        return new MySqlClusterReconciler(client, promoter);
+        return client;
+    }
+
+    /// <summary>The Secret a cluster's spec.mysql.credentialsSecret names by default (&lt;cluster&gt;-credentials).</summary>
+    public void AddCredentials(string cluster, string username, string password) =>
+        Server.Store.Create(Route("secrets", Ns), new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = $"{cluster}-credentials" },
+            ["data"] = new JsonObject
+            {
+                ["username"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(username)),
+                ["password"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(password)),
+            },
+        });
+
+    /// <summary>What the primary watcher does when MGR reports <paramref name="pod"/> as PRIMARY.</summary>
+    public void LabelPrimary(string pod)
+    {
+        var p = Pod(pod);
+        p["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
+        Server.Store.Update(Route("pods", Ns, pod), p);
+    }
+
+    /// <summary>A node's measured pressure as the node agents publish it (annotation cdd.io/pressure).</summary>
+    public void SetPressure(string node, string pressure)
+    {
+        var n = Server.Store.Get(Route("nodes", name: node));
+        n["metadata"]!["annotations"]![NodeInventoryReader.PressureAnnotation] = pressure;
+        Server.Store.Update(Route("nodes", name: node), n);
     }
 
     static KubeRoute Route(string plural, string ns = "", string? name = null, string? sub = null, string group = "", string version = "v1") =>

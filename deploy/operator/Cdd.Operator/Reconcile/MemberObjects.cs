@@ -21,6 +21,8 @@ public static class MemberObjects
     public const string PoolAnnotation = "cdd.io/ipam-pool";
     public const string NetworkModeAnnotation = "cdd.io/network-mode";
     public const string BootstrapAnnotation = "cdd.io/bootstrap";
+    /// <summary>The dynamic MGR settings the member runs with (made with, or applied since): <c>name=value;name=value</c>.</summary>
+    public const string SettingsAnnotation = "cdd.io/mgr-settings";
     public const int GroupPort = 33061;
 
     public static string PodName(string cluster, int ordinal) => $"{cluster}-{ordinal}";
@@ -78,6 +80,22 @@ public static class MemberObjects
         ];
     }
 
+    /// <summary>
+    /// The settings the reconciler keeps converged on a running member (<see cref="IMemberSettings"/>): the seeds of all
+    /// members and the member weight (MGR's default 50 when the spec gives none, so removing a weight resets it).
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Value)> DynamicSettings(ClusterSpec c, int ordinal, IReadOnlyDictionary<int, IPAddress> addresses)
+    {
+        var all = MgrSettings(c, ordinal, addresses);
+        return
+        [
+            all.Single(s => s.Name == "group_replication_group_seeds"),
+            ("group_replication_member_weight", (c.Weight(ordinal) ?? 50).ToString()),
+        ];
+    }
+
+    public static string SettingsText(IReadOnlyList<(string Name, string Value)> settings) => string.Join(';', settings.Select(s => $"{s.Name}={s.Value}"));
+
     public static V1Pod Pod(ClusterSpec c, int ordinal, string node, bool bootstrap, IReadOnlyDictionary<int, IPAddress> addresses, string? allowlist = null)
     {
         string name = PodName(c.Name, ordinal);
@@ -90,6 +108,7 @@ public static class MemberObjects
             [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant(),
         };
         if (bootstrap) annotations[BootstrapAnnotation] = "true";
+        annotations[SettingsAnnotation] = SettingsText(DynamicSettings(c, ordinal, addresses));
         var mgr = MgrSettings(c, ordinal, addresses, allowlist);
         var requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(c.Cpu), ["memory"] = new(c.Memory) };
         return new V1Pod

@@ -30,7 +30,8 @@ public enum ReconcileOutcome { Converged, Requeue, Gone }
 /// </list>
 /// Scaling down deletes the pods of ordinals at or above spec.members (their PVCs stay until the cluster goes).
 /// </summary>
-public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberAddresses? addresses = null, PrimaryTracker? tracker = null)
+public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberAddresses? addresses = null,
+    PrimaryTracker? tracker = null, IMemberSettings? settings = null)
 {
     readonly MySqlClusterApi _clusters = new(client);
     readonly IMemberAddresses _addresses = addresses ?? new KubeMemberAddresses(client);
@@ -135,6 +136,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         foreach (var (ordinal, extra) in mine.Where(kv => kv.Key >= spec.Members && kv.Value.Metadata.DeletionTimestamp is null).OrderByDescending(kv => kv.Key))
             await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(extra.Metadata.Name, ns, cancellationToken: ct));
 
+        // The primary watcher follows the members that exist; its condition says whether roles can be reported at all.
+        var tracked = tracker is not null && mine.Count > 0 ? await tracker.TrackAsync(spec, addresses, ct) : ((string, bool, string, string)?)null;
+
         (string Type, bool Status, string Reason, string Message)? primaryCondition = null;
         if (missing.Count == 0 && mine.Where(kv => kv.Key < spec.Members).Select(kv => kv.Value).FirstOrDefault(p => MemberObjects.Role(p) == MemberRole.Primary) is { Spec.NodeName: { } primaryNode })
         {
@@ -154,8 +158,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             }
         }
 
-        // The primary watcher follows the members that exist; its condition says whether roles can be reported at all.
-        var tracked = tracker is not null && mine.Count > 0 ? await tracker.TrackAsync(spec, addresses, ct) : ((string, bool, string, string)?)null;
+        var settingsCondition = settings is null ? null : await ApplySettingsAsync(spec, mine, addresses, ct);
 
         var members = new JsonArray();
         int ready = 0;
@@ -188,9 +191,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
                 : ("Placed", false, placementFailure is null ? "Waiting" : "Unplaceable", placementFailure ?? "waiting for member pods to be replaced"),
             ready == spec.Members ? ("Ready", true, "AllMembersRunning", $"{ready}/{spec.Members} members running")
                 : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"),
-            primaryCondition, tracked);
+            primaryCondition, tracked, settingsCondition);
         await WriteStatusAsync(ns, name, status, ct);
-        return allPlaced ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
+        return allPlaced && settingsCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
 
     static bool HasFinalizer(JsonObject cluster) =>
@@ -253,6 +256,38 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} ({target.Metadata.Name} has no bound address)");
         await promoter.PromoteAsync(spec, target.Metadata.Name, targetIp.ToString(), ct);
         return ("PrimaryHostHealthy", false, "PrimaryMoved", $"{move.Reason}: group_replication_set_as_primary() on {target.Metadata.Name}");
+    }
+
+    /// <summary>
+    /// Rolls the dynamic MGR settings (<see cref="MemberObjects.DynamicSettings"/>) out to the running members whose
+    /// <see cref="MemberObjects.SettingsAnnotation"/> differs: secondaries first, the primary last, one member at a time,
+    /// stopping at the first failure (the next pass resumes). Nothing happens until every member has its address.
+    /// </summary>
+    async Task<(string Type, bool Status, string Reason, string Message)?> ApplySettingsAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
+    {
+        if (Enumerable.Range(0, spec.Members).Any(i => !addresses.ContainsKey(i))) return null;
+        int applied = 0;
+        var order = mine.Where(kv => kv.Key < spec.Members && kv.Value.Metadata.DeletionTimestamp is null && kv.Value.Status?.Phase == "Running")
+            .OrderBy(kv => MemberObjects.Role(kv.Value) == MemberRole.Primary).ThenBy(kv => kv.Key);
+        foreach (var (ordinal, pod) in order)
+        {
+            var desired = MemberObjects.DynamicSettings(spec, ordinal, addresses);
+            string text = MemberObjects.SettingsText(desired);
+            if (MemberObjects.Value(pod.Metadata.Annotations, MemberObjects.SettingsAnnotation) == text) continue;
+            try
+            {
+                await settings!.ApplyAsync(spec, pod.Metadata.Name, addresses[ordinal], desired, ct);
+            }
+            catch (MemberSettingsException e)
+            {
+                return ("SettingsApplied", false, "ApplyFailed", applied == 0 ? e.Message : $"{applied} member(s) updated, then {e.Message}");
+            }
+            var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [MemberObjects.SettingsAnnotation] = text } } };
+            await client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), pod.Metadata.Name, spec.Namespace, cancellationToken: ct);
+            applied++;
+        }
+        return ("SettingsApplied", true, applied == 0 ? "UpToDate" : "Applied",
+            applied == 0 ? "every running member has the current seeds and weight" : $"seeds and weight applied to {applied} running member(s)");
     }
 
     static bool OwnedBy(V1ObjectMeta meta, string uid) => meta.OwnerReferences?.Any(o => o.Uid == uid) == true;

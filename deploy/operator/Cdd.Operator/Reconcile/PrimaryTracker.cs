@@ -3,8 +3,6 @@ using System.Net;
 using System.Text;
 using Cdd.Operator.Primary;
 using k8s;
-using k8s.Autorest;
-using MySqlConnector;
 
 namespace Cdd.Operator.Reconcile;
 
@@ -18,18 +16,20 @@ namespace Cdd.Operator.Reconcile;
 public sealed class PrimaryTracker : IRoleSink
 {
     readonly IKubernetes _client;
-    readonly Func<IPAddress, (string Host, int Port)> _endpointOf;
     readonly ConcurrentDictionary<string, string> _fingerprints = new();
+    readonly ConcurrentDictionary<string, IReadOnlyDictionary<int, IPAddress>> _addresses = new();
 
-    /// <param name="endpointOf">Where a member's MySQL answers; its fixed address on port 3306 unless a test maps it.</param>
-    public PrimaryTracker(IKubernetes client, PrimaryWatcherOptions? options = null, Func<IPAddress, (string Host, int Port)>? endpointOf = null)
+    public PrimaryTracker(IKubernetes client, MemberConnections connections, PrimaryWatcherOptions? options = null)
     {
         _client = client;
-        _endpointOf = endpointOf ?? (ip => (ip.ToString(), MemberObjects.MySqlPort));
+        Connections = connections;
         Watcher = new PrimaryWatcher(this, options);
     }
 
     public PrimaryWatcher Watcher { get; }
+
+    /// <summary>How the members are reached (address mapping and the credentials Secret).</summary>
+    public MemberConnections Connections { get; }
 
     /// <summary>Called with (namespace, name) after a role change was applied to the pods; the controller queues it.</summary>
     public Action<(string Ns, string Name)>? Changed { get; set; }
@@ -40,6 +40,7 @@ public sealed class PrimaryTracker : IRoleSink
     /// </summary>
     public async Task<(string Type, bool Status, string Reason, string Message)> TrackAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct)
     {
+        _addresses[spec.Key] = addresses;
         var (endpoints, problem) = await EndpointsCoreAsync(spec, addresses, ct);
         if (problem is not null)
         {
@@ -58,43 +59,24 @@ public sealed class PrimaryTracker : IRoleSink
         return ("PrimaryTracked", true, "Watching", $"reading replication_group_members from {endpoints.Count} member(s) every {Watcher.Options.PollInterval.TotalSeconds:0.#} s");
     }
 
-    /// <summary>The members' connection strings (credentials included) for the promoter; empty when the Secret is unusable.</summary>
-    public async Task<IReadOnlyList<string>> EndpointsAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct) =>
-        (await EndpointsCoreAsync(spec, addresses, ct)).Endpoints;
+    /// <summary>
+    /// The members' connection strings (credentials included) for the promoter, from the addresses of the cluster's
+    /// last <see cref="TrackAsync"/>; empty when the cluster is not tracked or its Secret is unusable.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EndpointsAsync(ClusterSpec spec, CancellationToken ct) =>
+        _addresses.TryGetValue(spec.Key, out var addresses) ? (await EndpointsCoreAsync(spec, addresses, ct)).Endpoints : [];
 
     public void Forget(string ns, string name)
     {
         Watcher.Unwatch($"{ns}/{name}");
         _fingerprints.TryRemove($"{ns}/{name}", out _);
+        _addresses.TryRemove($"{ns}/{name}", out _);
     }
 
     async Task<(IReadOnlyList<string> Endpoints, string? Problem)> EndpointsCoreAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct)
     {
-        k8s.Models.V1Secret secret;
-        try
-        {
-            secret = await _client.CoreV1.ReadNamespacedSecretAsync(spec.CredentialsSecret, spec.Namespace, cancellationToken: ct);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-        {
-            return ([], $"Secret {spec.Namespace}/{spec.CredentialsSecret} cannot be read ({(int)e.Response.StatusCode}): the primary is not tracked");
-        }
-        string? Key(string k) => secret.Data is { } d && d.TryGetValue(k, out var v) ? Encoding.UTF8.GetString(v)
-            : secret.StringData is { } s && s.TryGetValue(k, out var sv) ? sv : null;
-        var user = Key(ClusterSpec.UsernameKey);
-        var password = Key(ClusterSpec.PasswordKey);
-        if (string.IsNullOrEmpty(user) || password is null)
-            return ([], $"Secret {spec.Namespace}/{spec.CredentialsSecret} lacks the key \"{(string.IsNullOrEmpty(user) ? ClusterSpec.UsernameKey : ClusterSpec.PasswordKey)}\": the primary is not tracked");
-        var endpoints = new List<string>();
-        foreach (var (_, ip) in addresses.Where(kv => kv.Key < spec.Members).OrderBy(kv => kv.Key))
-        {
-            var (host, port) = _endpointOf(ip);
-            endpoints.Add(new MySqlConnectionStringBuilder
-            {
-                Server = host, Port = (uint)port, UserID = user, Password = password, Pooling = false,
-            }.ConnectionString);
-        }
-        return (endpoints, null);
+        var (endpoints, problem) = await Connections.ForAsync(spec, addresses.Where(kv => kv.Key < spec.Members).OrderBy(kv => kv.Key).Select(kv => kv.Value), ct);
+        return (endpoints, problem is null ? null : $"{problem}: the primary is not tracked");
     }
 
     async Task IRoleSink.SetPrimaryAsync(string cluster, PrimaryObservation observation, CancellationToken ct)
