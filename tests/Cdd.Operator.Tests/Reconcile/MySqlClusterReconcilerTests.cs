@@ -153,6 +153,58 @@ public sealed class MySqlClusterReconcilerTests
     }
 
     [Fact]
+    public async Task A_replaced_member_lands_on_a_node_that_reaches_the_segment_its_address_is_bound_in()
+    {
+        using var f = new ReconcileFixture();
+        // Rack b's nodes sort first and are the emptiest, so the planner prefers them; only rack a reaches 10.1.0.0/24.
+        f.AddNode("a-1", labels: new Dictionary<string, string> { ["rack"] = "a" });
+        f.AddNode("a-2", labels: new Dictionary<string, string> { ["rack"] = "a" }, cpu: "8");
+        f.AddNode("a-3", labels: new Dictionary<string, string> { ["rack"] = "a" }, cpu: "8");
+        f.AddRackPool("racks", ("a", "10.1.0.0/24"), ("b", "10.2.0.0/24"));
+        f.CreateCluster("orders", 1);
+        f.SetPool("orders", "racks");
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        string first = f.Pod("orders-0").NodeName();
+        string address = f.BoundAddress("orders-0")!;
+        Assert.StartsWith("10.1.0.", address);
+
+        f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
+        f.AddNode("b-2", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
+        f.DeletePod("orders-0");
+        f.Cordon(first);
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        var back = f.Pod("orders-0");
+        Assert.StartsWith("a-", back.NodeName());
+        Assert.NotEqual(first, back.NodeName());
+        Assert.Equal(address, f.BoundAddress("orders-0"));
+        Assert.Single(f.Reservations());
+    }
+
+    [Fact]
+    public async Task A_member_with_no_node_reaching_its_segment_stays_pending_and_says_which_nodes_were_left_out()
+    {
+        using var f = new ReconcileFixture();
+        f.AddNode("a-1", labels: new Dictionary<string, string> { ["rack"] = "a" });
+        f.AddRackPool("racks", ("a", "10.1.0.0/24"), ("b", "10.2.0.0/24"));
+        f.CreateCluster("orders", 1);
+        f.SetPool("orders", "racks");
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" });
+        f.DeletePod("orders-0");
+        f.Cordon("a-1");
+
+        Assert.Equal(ReconcileOutcome.Requeue, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.Empty(f.Pods());
+        var placed = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("False", placed["status"]!.GetValue<string>());
+        Assert.Contains("left out: b-1", placed["message"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_restarted_reconciler_converges_without_duplicates()
     {
         using var f = WithNodes(5);

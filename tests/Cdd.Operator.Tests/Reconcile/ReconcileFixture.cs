@@ -81,8 +81,11 @@ sealed class ReconcileFixture : IDisposable
 
     public static KubeRoute ClusterRoute(string? name = null, string? sub = null) => Route("mysqlclusters", Ns, name, sub, "cdd.io");
 
-    public void AddNode(string name, string zone = "z1", string cpu = "16", string memory = "64Gi", string storage = "local-lvm=2Ti", string? pressure = null)
+    public void AddNode(string name, string zone = "z1", string cpu = "16", string memory = "64Gi", string storage = "local-lvm=2Ti", string? pressure = null,
+        IReadOnlyDictionary<string, string>? labels = null)
     {
+        var nodeLabels = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone };
+        foreach (var (k, v) in labels ?? new Dictionary<string, string>()) nodeLabels[k] = v;
         var annotations = new JsonObject { [NodeInventoryReader.StorageAnnotation] = storage };
         if (pressure is not null) annotations[NodeInventoryReader.PressureAnnotation] = pressure;
         Server.Store.Create(Route("nodes"), new JsonObject
@@ -92,7 +95,7 @@ sealed class ReconcileFixture : IDisposable
             ["metadata"] = new JsonObject
             {
                 ["name"] = name,
-                ["labels"] = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone },
+                ["labels"] = nodeLabels,
                 ["annotations"] = annotations,
             },
         });
@@ -130,6 +133,36 @@ sealed class ReconcileFixture : IDisposable
                 ["segments"] = new JsonArray([.. subnets.Select((s, i) => (JsonNode)new JsonObject { ["name"] = $"seg{i}", ["subnet"] = s })]),
             },
         });
+
+    /// <summary>A pool whose segments each reach only the nodes labelled <c>rack=&lt;rack&gt;</c>.</summary>
+    public void AddRackPool(string name, params (string Rack, string Subnet)[] segments) =>
+        Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
+        {
+            ["apiVersion"] = "cdd.io/v1",
+            ["kind"] = "IPPool",
+            ["metadata"] = new JsonObject { ["name"] = name },
+            ["spec"] = new JsonObject
+            {
+                ["segments"] = new JsonArray([.. segments.Select(s => (JsonNode)new JsonObject
+                {
+                    ["name"] = $"rack-{s.Rack}", ["subnet"] = s.Subnet, ["nodeSelector"] = new JsonObject { ["rack"] = s.Rack },
+                })]),
+            },
+        });
+
+    public void SetPool(string cluster, string pool)
+    {
+        var c = Cluster(cluster)!;
+        c["spec"]!["network"]!["pool"] = pool;
+        Server.Store.Update(ClusterRoute(cluster), c);
+    }
+
+    public void Cordon(string node)
+    {
+        var n = Server.Store.Get(Route("nodes", name: node));
+        n["spec"] = new JsonObject { ["unschedulable"] = true };
+        Server.Store.Update(Route("nodes", name: node), n);
+    }
 
     public void SetMembers(string name, int members)
     {

@@ -10,7 +10,11 @@ using k8s;
 namespace Cdd.Operator.Reconcile;
 
 /// <summary>A member's address could not be bound (pool missing or invalid, node reaches no segment, pool exhausted).</summary>
-public sealed class MemberAddressException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class MemberAddressException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>Set when the node reaches none of the pool's segments, or not the one the member is bound in: another node may.</summary>
+    public string? UnreachableFrom { get; init; }
+}
 
 /// <summary>
 /// The members' fixed addresses. Each member ordinal i of cluster c has the identity
@@ -65,7 +69,10 @@ public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, 
         }
         catch (Exception e) when (e is IpamException or ClusterObjectException or StoreUnavailableException)
         {
-            throw new MemberAddressException($"member {MemberObjects.PodName(c.Name, ordinal)} on node {node}: {e.Message}", e);
+            throw new MemberAddressException($"member {MemberObjects.PodName(c.Name, ordinal)} on node {node}: {e.Message}", e)
+            {
+                UnreachableFrom = e is IpamException { Kind: IpamErrorKind.SegmentUnreachable } ? node : null,
+            };
         }
     }
 

@@ -103,20 +103,36 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
             mine = OwnPods(allMembers, spec);
             var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-            var (planner, failure) = LiveInventory.Planner(nodes, allMembers, spec);
-            var result = planner?.Place(spec.Request);
-            placementFailure = failure ?? result!.Failure;
-            var placed = result?.Members.Where(m => m.IsNew).ToList() ?? [];
-            try
+            // A member keeps its address for life, so it must land on a node that reaches the segment it is bound in.
+            // The planner knows nothing of segments: a node the binding refuses is left out and the members placed again
+            // (each round drops one more node, so this ends).
+            var unreachable = new SortedSet<string>(StringComparer.Ordinal);
+            List<PlacedMember> placed = [];
+            while (true)
             {
-                // Every member's address before any pod: the seeds of each new pod name all of them.
-                for (int k = 0; k < missing.Count && placementFailure is null; k++)
-                    addresses[missing[k]] = await _addresses.BindAsync(spec, missing[k], placed[k].Node, ct);
+                var (planner, failure) = LiveInventory.Planner([.. nodes.Where(n => !unreachable.Contains(n.Metadata.Name))], allMembers, spec);
+                var result = planner?.Place(spec.Request);
+                placementFailure = failure ?? result!.Failure;
+                if (placementFailure is not null) break;
+                placed = [.. result!.Members.Where(m => m.IsNew)];
+                try
+                {
+                    // Every member's address before any pod: the seeds of each new pod name all of them.
+                    for (int k = 0; k < missing.Count; k++)
+                        addresses[missing[k]] = await _addresses.BindAsync(spec, missing[k], placed[k].Node, ct);
+                    break;
+                }
+                catch (MemberAddressException e) when (e.UnreachableFrom is { } node && unreachable.Add(node))
+                {
+                }
+                catch (MemberAddressException e)
+                {
+                    placementFailure = e.Message;
+                    break;
+                }
             }
-            catch (MemberAddressException e)
-            {
-                placementFailure = e.Message;
-            }
+            if (placementFailure is not null && unreachable.Count > 0)
+                placementFailure += $" (left out: {string.Join(", ", unreachable)}, which reach no segment a member is or can be bound in)";
             if (placementFailure is null)
             {
                 bool fresh = mine.Count == 0;
