@@ -45,7 +45,7 @@ build() {
 }
 
 publish() {
-  log "publish the binaries into out/ (native AOT; cdd-ipamd single-file)"
+  log "publish the binaries into out/ (native AOT; cdd-ipamd and cdd-operator single-file)"
   mkdir -p "$OUT"
   local tmp; tmp=$(mktemp -d)
   dotnet publish cni/Cdd.Cni/Cdd.Cni.csproj -c Release -nologo -v q -clp:ErrorsOnly -o "$tmp/cni"
@@ -58,6 +58,12 @@ publish() {
   dotnet publish ipam/Cdd.Ipamd/Cdd.Ipamd.csproj -c Release -nologo -v q -clp:ErrorsOnly -r linux-x64 --self-contained \
     -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o "$tmp/ipamd"
   install -m 0755 "$tmp/ipamd/cdd-ipamd" "$OUT/cdd-ipamd"
+  # The operator (a Deployment; plan for capacity planning) is on the JIT too (YamlDotNet, KubernetesClient): same shape.
+  # Its own artifacts folder: a self-contained publish in the project's obj/ would leave a self-contained deps.json
+  # that the test project copies, and `dotnet cdd-operator.dll` in the tests then fails to find the runtime.
+  dotnet publish deploy/operator/Cdd.Operator/Cdd.Operator.csproj -c Release -nologo -v q -clp:ErrorsOnly -r linux-x64 --self-contained \
+    -p:PublishSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none --artifacts-path "$tmp/operator-artifacts" -o "$tmp/operator"
+  install -m 0755 "$tmp/operator/cdd-operator" "$OUT/cdd-operator"
   rm -rf "$tmp"
   ls -l "$OUT" >&2
 }

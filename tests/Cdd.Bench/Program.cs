@@ -5,13 +5,16 @@ using Cdd.Testing;
 
 // cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,
 // progress on stderr. Everything runs inside namespaces of the bench's own, removed at the end,
-// also after an error, Ctrl-C or SIGTERM.
+// also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces.
 
 BenchOptions opts;
 CsiBench.Flags csi;
+OperatorBench.Flags op;
 try
 {
     (csi, args) = CsiBench.TakeFlags(args);
+    (op, args) = OperatorBench.TakeFlags(args);
+    if (op.Only && csi.Only) throw new ArgumentException("--operator-only and --csi-only exclude each other");
     opts = BenchOptions.Parse(args);
 }
 catch (ArgumentException e)
@@ -19,7 +22,7 @@ catch (ArgumentException e)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-if (Tmds.Linux.LibC.geteuid() != 0)
+if (!op.Only && Tmds.Linux.LibC.geteuid() != 0)
 {
     Console.Error.WriteLine("Cdd.Bench needs root: it creates network namespaces and links (run ./build.sh bench as root).");
     return 1;
@@ -33,6 +36,11 @@ using var onHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Ca
 BenchLab? lab = null;
 try
 {
+    if (op.Only)
+    {
+        OperatorBench.Run(Console.Out, stop.Token, Console.Error.WriteLine);
+        return 0;
+    }
     if (csi.Only)
     {
         CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
@@ -66,6 +74,7 @@ try
     Console.Out.Write(IpamBench.Report(stop.Token)); // on the host's loopback, outside the bench namespaces
     lab.Dispose();
     lab = null;
+    if (op.Enabled) OperatorBench.Run(Console.Out, stop.Token, Console.Error.WriteLine);
     if (csi.Enabled) CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
     return 0;
 
