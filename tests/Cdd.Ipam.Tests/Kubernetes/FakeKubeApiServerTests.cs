@@ -141,6 +141,25 @@ public sealed class FakeKubeApiServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_watch_without_a_resource_version_starts_with_every_existing_object_as_added()
+    {
+        await Created(Obj("a"));
+        await Created(Obj("b"));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // a hang guard, not an assertion
+        using var stream = await _http.GetStreamAsync($"{Path}?watch=true", cts.Token);
+        using var reader = new StreamReader(stream);
+        async Task<JsonObject> Next() => (JsonObject)JsonNode.Parse((await reader.ReadLineAsync(cts.Token))!)!;
+
+        var first = await Next();
+        var second = await Next();
+        Assert.Equal(["ADDED", "ADDED"], new[] { first, second }.Select(e => e["type"]!.GetValue<string>()));
+        Assert.Equal(["a", "b"], new[] { first, second }.Select(e => e["object"]!["metadata"]!["name"]!.GetValue<string>()).Order());
+        await Created(Obj("c"));
+        var third = await Next();
+        Assert.Equal("c", third["object"]!["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Injected_conflicts_and_errors_change_nothing()
     {
         _api.Faults.ConflictRate = 1;

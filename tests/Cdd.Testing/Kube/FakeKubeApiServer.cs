@@ -100,7 +100,7 @@ public sealed class FakeKubeApiServer : IDisposable
             switch (req.HttpMethod, route.Name)
             {
                 case ("GET", null) when query["watch"] is "true" or "1":
-                    await Watch(res, route, selector, long.TryParse(query["resourceVersion"], out var from) ? from : Store.ResourceVersion,
+                    await Watch(res, route, selector, long.TryParse(query["resourceVersion"], out var from) && from > 0 ? from : null,
                         query["allowWatchBookmarks"] == "true", int.TryParse(query["timeoutSeconds"], out var t) ? t : 0);
                     return;
                 case ("GET", null):
@@ -157,7 +157,11 @@ public sealed class FakeKubeApiServer : IDisposable
         if (Faults.Roll(Faults.UnavailableRate)) throw new KubeError(503, "ServiceUnavailable", "injected unavailability");
     }
 
-    async Task Watch(HttpListenerResponse res, KubeRoute route, LabelSelector selector, long from, bool bookmarks, int timeoutSeconds)
+    /// <summary>
+    /// A watch from <paramref name="start"/>; without one (resourceVersion unset or "0") it first sends every object that
+    /// exists now as a synthetic ADDED, as the real server does, then the changes after that list.
+    /// </summary>
+    async Task Watch(HttpListenerResponse res, KubeRoute route, LabelSelector selector, long? start, bool bookmarks, int timeoutSeconds)
     {
         res.StatusCode = 200;
         res.ContentType = "application/json";
@@ -169,7 +173,12 @@ public sealed class FakeKubeApiServer : IDisposable
         if (timeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
         try
         {
+            List<JsonObject>? initial = null;
+            long from;
+            if (start is { } rv) from = rv;
+            else (initial, from) = Store.List(route, selector);
             long sent = from;
+            foreach (var o in initial ?? []) await WriteEvent(res, "ADDED", o);
             if (from < Store.CompactedThrough)
             {
                 // The real server answers a watch from a compacted revision with one ERROR event carrying 410 Expired.
