@@ -87,6 +87,34 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [Fact]
+    public void On_a_large_inventory_a_refused_cluster_gets_counts_per_filter_and_explain_lists_every_node()
+    {
+        // 25 nodes: 5 without a MacVLAN master, and every one too small for the cluster's CPU request.
+        var nodes = "nodes:\n" + string.Concat(Enumerable.Range(1, 25).Select(i => $$"""
+              - name: n{{i:00}}
+                allocatable: { cpu: "8", memory: 32Gi }
+                network: { sriovFreeVfs: 0, macvlanMaster: {{(i <= 20 ? "true" : "false")}}, overlay: true }
+                storage: [ { class: local-lvm, free: 1Ti } ]
+
+            """));
+        var clusters = Write("clusters.yaml", """
+            clusters:
+              - { name: fat, members: 3, networkMode: macvlan, storage: { class: local-lvm, size: 10Gi }, resources: { cpu: "13", memory: 1Gi } }
+            """);
+        var inventory = Write("nodes.yaml", nodes);
+
+        var (exit, _, err) = Plan(inventory, clusters);
+        Assert.Equal(PlanCommand.Unplaceable, exit);
+        Assert.Contains("  25 nodes fail: cpu 25, network 5 (--explain lists every node)", err);
+        Assert.DoesNotContain("  n01:", err);
+
+        var e = new StringWriter();
+        PlanCommand.Run(inventory, clusters, new StringWriter(), e, explain: true);
+        Assert.Contains("  n01: cpu: 0m committed + 13000m > 1.5 × 8000m allocatable", e.ToString());
+        Assert.Contains("  n25: network: no MacVLAN master; cpu:", e.ToString());
+    }
+
+    [Fact]
     public void Every_invalid_field_is_reported_with_its_file_and_path_and_exits_2()
     {
         var nodes = Write("nodes.yaml", """

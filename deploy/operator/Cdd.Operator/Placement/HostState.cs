@@ -33,6 +33,21 @@ public sealed class HostState
     public long StorageFree(string storageClass) => _storageFree.GetValueOrDefault(storageClass, -1);
     public bool Reaches(string storageClass) => _storageFree.ContainsKey(storageClass);
 
+    private sealed record CpuLimit(double Ceiling, long Millis);
+    private CpuLimit? _cpuLimit; // one reference, swapped whole: safe when the extender asks from several threads
+
+    /// <summary>
+    /// The most MySQL CPU (millicores) the host may carry under <paramref name="ceiling"/>: ⌊ceiling × allocatable⌋,
+    /// exact in decimal (1.5 on 12000m is 18000m, not 17999.999…), kept for the last ceiling asked (almost always the same).
+    /// </summary>
+    public long CpuLimitMillis(double ceiling)
+    {
+        var limit = _cpuLimit;
+        if (limit is null || limit.Ceiling != ceiling)
+            _cpuLimit = limit = new CpuLimit(ceiling, (long)decimal.Floor((decimal)ceiling * Node.AllocatableCpuMillis));
+        return limit.Millis;
+    }
+
     /// <summary>MySQL CPU requests over allocatable, e.g. 1.2 for 120 %.</summary>
     public double CpuCommittedFraction => (double)CpuCommittedMillis / Node.AllocatableCpuMillis;
 

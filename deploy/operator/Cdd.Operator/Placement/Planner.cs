@@ -12,7 +12,9 @@ namespace Cdd.Operator.Placement;
 /// </summary>
 public sealed class Planner
 {
-    private readonly SortedDictionary<string, HostState> _hosts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HostState> _hosts = new(StringComparer.Ordinal);
+    // The hosts in node-name order: every scan walks this, so ties (and plans) do not depend on hashing.
+    private readonly HostState[] _ordered;
     private readonly Dictionary<string, List<string>> _clusterNodes = new(StringComparer.Ordinal);
 
     public Planner(IEnumerable<NodeInventory> nodes, IEnumerable<ExistingMember> existing)
@@ -22,6 +24,7 @@ public sealed class Planner
             Validate(n);
             if (!_hosts.TryAdd(n.Name, new HostState(n))) throw new ArgumentException($"node \"{n.Name}\" appears twice");
         }
+        _ordered = [.. _hosts.Values.OrderBy(h => h.Name, StringComparer.Ordinal)];
         var primaries = new HashSet<string>(StringComparer.Ordinal);
         foreach (var m in existing)
         {
@@ -33,7 +36,7 @@ public sealed class Planner
         }
     }
 
-    public IReadOnlyCollection<HostState> Hosts => _hosts.Values;
+    public IReadOnlyCollection<HostState> Hosts => _ordered;
     public HostState Host(string node) => _hosts[node];
     public bool Contains(string node) => _hosts.ContainsKey(node);
 
@@ -46,53 +49,52 @@ public sealed class Planner
         return reasons;
     }
 
-    // One pass over the filters. Without a reason list it stops at the first failure and formats nothing: placing
-    // thousands of clusters asks this of every host for every cluster.
-    private static bool Check(HostState h, ClusterRequest r, List<string>? reasons)
+    // The filters, each once: Fits answers the hot question (placing thousands of clusters asks it of every host for
+    // every cluster) without allocating; Check formats the reason of every filter that fails.
+    private static bool NetworkOk(HostState h, ClusterRequest r) => r.Mode switch
     {
-        bool fits = true;
-        bool Fail(Func<string> reason)
-        {
-            fits = false;
-            reasons?.Add(reason());
-            return reasons is null;
-        }
-        bool network = r.Mode switch
-        {
-            NetworkMode.Sriov => h.FreeSriovVfs >= 1,
-            NetworkMode.Macvlan => h.Node.Network.MacvlanMaster,
-            _ => h.Node.Network.Overlay,
-        };
-        if (!network && Fail(() => r.Mode switch
+        NetworkMode.Sriov => h.FreeSriovVfs >= 1,
+        NetworkMode.Macvlan => h.Node.Network.MacvlanMaster,
+        _ => h.Node.Network.Overlay,
+    };
+    private static bool ZoneOk(HostState h, ClusterRequest r) => r.Zones.Count == 0 || r.Zones.Contains(h.Node.Zone, StringComparer.Ordinal);
+    private static bool CpuOk(HostState h, ClusterRequest r) => h.CpuCommittedMillis + r.CpuMillis <= h.CpuLimitMillis(r.OverCommitCeiling);
+    private static bool MemoryOk(HostState h, ClusterRequest r) => h.MemoryCommittedBytes + r.MemoryBytes <= h.Node.AllocatableMemoryBytes;
+
+    private static bool Fits(HostState h, ClusterRequest r) =>
+        NetworkOk(h, r) && h.StorageFree(r.StorageClass) >= r.StorageBytes && ZoneOk(h, r) && !h.Clusters.ContainsKey(r.Name)
+        && CpuOk(h, r) && MemoryOk(h, r) && !r.Breakers.IsTripped(h.Node.Pressure);
+
+    private static bool Check(HostState h, ClusterRequest r, List<string> reasons)
+    {
+        if (!NetworkOk(h, r))
+            reasons.Add(r.Mode switch
             {
                 NetworkMode.Sriov => "network: no free SR-IOV VF",
                 NetworkMode.Macvlan => "network: no MacVLAN master",
                 _ => "network: not on the overlay",
-            })) return false;
-        if (!h.Reaches(r.StorageClass))
-        {
-            if (Fail(() => $"storage: class \"{r.StorageClass}\" not reachable")) return false;
-        }
-        else if (h.StorageFree(r.StorageClass) < r.StorageBytes
-            && Fail(() => $"storage: class \"{r.StorageClass}\" has {h.StorageFree(r.StorageClass)} bytes free, needs {r.StorageBytes}")) return false;
-        if (r.Zones.Count > 0 && !r.Zones.Contains(h.Node.Zone, StringComparer.Ordinal)
-            && Fail(() => $"zone: \"{h.Node.Zone}\" not in [{string.Join(", ", r.Zones)}]")) return false;
-        if (h.Clusters.ContainsKey(r.Name) && Fail(() => $"anti-affinity: already runs a member of \"{r.Name}\"")) return false;
-        if (!WithinCeiling(h.CpuCommittedMillis + r.CpuMillis, h.Node.AllocatableCpuMillis, r.OverCommitCeiling)
-            && Fail(() => $"cpu: {h.CpuCommittedMillis}m committed + {r.CpuMillis}m > {r.OverCommitCeiling:0.###} × {h.Node.AllocatableCpuMillis}m allocatable")) return false;
-        if (h.MemoryCommittedBytes + r.MemoryBytes > h.Node.AllocatableMemoryBytes
-            && Fail(() => $"memory: {h.MemoryCommittedBytes} bytes committed + {r.MemoryBytes} > {h.Node.AllocatableMemoryBytes} allocatable")) return false;
-        if (r.Breakers.IsTripped(h.Node.Pressure) && Fail(() => r.Breakers.Tripped(h.Node.Pressure)!)) return false;
-        return fits;
+            });
+        if (!h.Reaches(r.StorageClass)) reasons.Add($"storage: class \"{r.StorageClass}\" not reachable");
+        else if (h.StorageFree(r.StorageClass) < r.StorageBytes)
+            reasons.Add($"storage: class \"{r.StorageClass}\" has {h.StorageFree(r.StorageClass)} bytes free, needs {r.StorageBytes}");
+        if (!ZoneOk(h, r)) reasons.Add($"zone: \"{h.Node.Zone}\" not in [{string.Join(", ", r.Zones)}]");
+        if (h.Clusters.ContainsKey(r.Name)) reasons.Add($"anti-affinity: already runs a member of \"{r.Name}\"");
+        if (!CpuOk(h, r))
+            reasons.Add($"cpu: {h.CpuCommittedMillis}m committed + {r.CpuMillis}m > {r.OverCommitCeiling:0.###} × {h.Node.AllocatableCpuMillis}m allocatable");
+        if (!MemoryOk(h, r))
+            reasons.Add($"memory: {h.MemoryCommittedBytes} bytes committed + {r.MemoryBytes} > {h.Node.AllocatableMemoryBytes} allocatable");
+        if (r.Breakers.Tripped(h.Node.Pressure) is { } tripped) reasons.Add(tripped);
+        return reasons.Count == 0;
     }
 
     /// <summary>
     /// Lower is better: CPU committed after this member against the ceiling (0..1), plus half the share of the host's
     /// members on the same network mode and half the share on the same storage class (each 0..1).
     /// </summary>
-    public double Cost(string node, ClusterRequest r)
+    public double Cost(string node, ClusterRequest r) => Cost(_hosts[node], r);
+
+    private static double Cost(HostState h, ClusterRequest r)
     {
-        var h = _hosts[node];
         double cpu = (h.CpuCommittedMillis + r.CpuMillis) / (r.OverCommitCeiling * h.Node.AllocatableCpuMillis);
         double denominator = h.Members + 1;
         double mode = h.NetworkModes.GetValueOrDefault(r.Mode) / denominator;
@@ -105,8 +107,10 @@ public sealed class Planner
         Validate(r);
         var current = _clusterNodes.TryGetValue(r.Name, out var list) ? list : [];
         var members = current.Select(n => new PlacedMember(n, _hosts[n].Clusters[r.Name] == MemberRole.Primary, false)).ToList();
-        var eligible = _hosts.Values.Where(h => Check(h, r, null)).ToList();
-        var eligibleNames = eligible.Select(h => h.Name).ToList();
+        var eligible = new List<HostState>();
+        foreach (var h in _ordered)
+            if (Fits(h, r)) eligible.Add(h);
+        var eligibleNames = eligible.ConvertAll(h => h.Name);
         int needed = r.Members - current.Count;
         if (needed < 0)
             return new PlacementResult(r.Name, members, eligibleNames, Rejections(r), $"cluster \"{r.Name}\" already has {current.Count} members, more than the {r.Members} asked: scaling down is not placement");
@@ -115,24 +119,30 @@ public sealed class Planner
                 $"cluster \"{r.Name}\" needs {needed} more node(s) for {r.Members} member(s), {eligible.Count} eligible");
 
         // Cost depends only on the host and the request, and members go to distinct hosts, so it is computed once.
-        var cost = eligible.ToDictionary(h => h.Name, h => Cost(h.Name, r), StringComparer.Ordinal);
+        var cost = new double[eligible.Count];
+        for (int i = 0; i < cost.Length; i++) cost[i] = Cost(eligible[i], r);
+        var taken = new bool[eligible.Count];
         var zones = current.GroupBy(n => _hosts[n].Node.Zone).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var chosen = new List<(HostState Host, bool Primary)>();
         // A fresh cluster's first member is the intended primary. A running cluster's primary is whoever MGR elected
         // among the running members (even when none is reported right now): new members join as secondaries.
-        if (needed > 0 && current.Count == 0)
-        {
-            var p = Best(eligible, h => (h.Primaries, cost[h.Name]));
-            chosen.Add((p, true));
-            eligible.Remove(p);
-            zones[p.Node.Zone] = zones.GetValueOrDefault(p.Node.Zone) + 1;
-        }
+        bool primaryNext = needed > 0 && current.Count == 0;
         while (chosen.Count < needed)
         {
-            var s = Best(eligible, h => (zones.GetValueOrDefault(h.Node.Zone), cost[h.Name]));
-            chosen.Add((s, false));
-            eligible.Remove(s);
-            zones[s.Node.Zone] = zones.GetValueOrDefault(s.Node.Zone) + 1;
+            // The host with the smallest (count, cost): primaries per host for the primary, members of this cluster in
+            // the host's zone for a secondary. Ties go to the first by name (eligible is in name order).
+            int best = -1, bestCount = 0;
+            for (int i = 0; i < eligible.Count; i++)
+            {
+                if (taken[i]) continue;
+                int count = primaryNext ? eligible[i].Primaries : zones.GetValueOrDefault(eligible[i].Node.Zone);
+                if (best < 0 || count < bestCount || (count == bestCount && cost[i] < cost[best])) (best, bestCount) = (i, count);
+            }
+            var h = eligible[best];
+            taken[best] = true;
+            chosen.Add((h, primaryNext));
+            primaryNext = false;
+            zones[h.Node.Zone] = zones.GetValueOrDefault(h.Node.Zone) + 1;
         }
         foreach (var (h, primary) in chosen)
         {
@@ -143,23 +153,10 @@ public sealed class Planner
         return new PlacementResult(r.Name, members, eligibleNames, new Dictionary<string, IReadOnlyList<string>>(), null);
     }
 
-    // The host with the smallest key; ties go to the first by name (eligible is in name order, as _hosts is).
-    private static HostState Best(List<HostState> eligible, Func<HostState, (int Count, double Cost)> key)
-    {
-        var best = eligible[0];
-        var bestKey = key(best);
-        for (int i = 1; i < eligible.Count; i++)
-        {
-            var k = key(eligible[i]);
-            if (k.Count < bestKey.Count || (k.Count == bestKey.Count && k.Cost < bestKey.Cost)) (best, bestKey) = (eligible[i], k);
-        }
-        return best;
-    }
-
     private SortedDictionary<string, IReadOnlyList<string>> Rejections(ClusterRequest r)
     {
         var rejections = new SortedDictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-        foreach (var h in _hosts.Values)
+        foreach (var h in _ordered)
         {
             var reasons = new List<string>();
             if (!Check(h, r, reasons)) rejections[h.Name] = reasons;
@@ -196,10 +193,6 @@ public sealed class Planner
 
     private List<string> Nodes(string cluster) =>
         _clusterNodes.TryGetValue(cluster, out var l) ? l : _clusterNodes[cluster] = [];
-
-    // Exact in decimal: a ceiling of 1.5 on 12000m allows 18000m, not 17999.999...
-    internal static bool WithinCeiling(long committedMillis, long allocatableMillis, double ceiling) =>
-        committedMillis <= (decimal)ceiling * allocatableMillis;
 
     private static void Validate(NodeInventory n)
     {

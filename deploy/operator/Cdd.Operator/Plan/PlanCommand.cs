@@ -16,12 +16,19 @@ public static class PlanCommand
     {
         var inventory = new Option<FileInfo>("--inventory") { Description = "nodes.yaml: the nodes and the members already running.", Required = true };
         var clusters = new Option<FileInfo>("--clusters") { Description = "clusters.yaml: the MySQL clusters to place, in order.", Required = true };
-        var command = new Command("plan", "Print where every member and primary would go, and the per-host figures.") { inventory, clusters };
-        command.SetAction(r => Run(r.GetValue(inventory)!.FullName, r.GetValue(clusters)!.FullName, Console.Out, Console.Error));
+        var explain = new Option<bool>("--explain") { Description = "For a cluster that cannot be placed, list every node with every filter it fails (default: counts per filter on large inventories)." };
+        var command = new Command("plan", "Print where every member and primary would go, and the per-host figures.") { inventory, clusters, explain };
+        command.SetAction(r =>
+        {
+            // Thousands of lines: buffered, flushed once (Console's writers flush every line).
+            using var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16);
+            using var stderr = new StreamWriter(Console.OpenStandardError(), new System.Text.UTF8Encoding(false), 1 << 16);
+            return Run(r.GetValue(inventory)!.FullName, r.GetValue(clusters)!.FullName, stdout, stderr, r.GetValue(explain));
+        });
         return command;
     }
 
-    public static int Run(string inventoryPath, string clustersPath, TextWriter stdout, TextWriter stderr)
+    public static int Run(string inventoryPath, string clustersPath, TextWriter stdout, TextWriter stderr, bool explain = false)
     {
         PlanInput input;
         Planner planner;
@@ -46,7 +53,7 @@ public static class PlanCommand
         PlanReport.Hosts(stdout, planner.Hosts);
         stdout.WriteLine();
         PlanReport.Summary(stdout, steps, planner.Hosts);
-        PlanReport.Failures(stderr, steps);
+        PlanReport.Failures(stderr, steps, explain);
         return steps.All(s => s.Item2.Placed) ? 0 : Unplaceable;
     }
 }

@@ -40,15 +40,32 @@ public static class PlanReport
             $"CPU committed max {Percent(hosts.Max(h => h.CpuCommittedFraction))}");
     }
 
-    public static void Failures(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps)
+    /// <summary>Above this many rejected nodes a refused cluster gets counts per filter instead of a line per node (unless explain).</summary>
+    public const int DetailedNodes = 20;
+
+    /// <summary>
+    /// Each refused cluster and why: every failing node with all its failed filters when there are at most
+    /// <see cref="DetailedNodes"/> (or <paramref name="explain"/>), else how many nodes fail each filter.
+    /// </summary>
+    public static void Failures(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps, bool explain = false)
     {
         foreach (var (_, res) in steps.Where(s => !s.Result.Placed))
         {
             o.WriteLine($"cannot place: {res.Failure}");
-            foreach (var (node, reasons) in res.Rejections)
-                o.WriteLine($"  {node}: {string.Join("; ", reasons)}");
+            if (explain || res.Rejections.Count <= DetailedNodes)
+            {
+                foreach (var (node, reasons) in res.Rejections)
+                    o.WriteLine($"  {node}: {string.Join("; ", reasons)}");
+                continue;
+            }
+            var byFilter = res.Rejections.Values.SelectMany(reasons => reasons.Select(Filter).Distinct())
+                .GroupBy(f => f).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal);
+            o.WriteLine($"  {res.Rejections.Count} nodes fail: {string.Join(", ", byFilter.Select(g => $"{g.Key} {g.Count()}"))} (--explain lists every node)");
         }
     }
+
+    // "cpu: 0m committed + ..." → "cpu"; a breaker's reason names its own resource.
+    private static string Filter(string reason) => reason.IndexOf(':') is > 0 and var i ? reason[..i] : reason;
 
     public static string Mode(NetworkMode m) => m.ToString().ToLowerInvariant();
 
