@@ -11,9 +11,10 @@ public sealed class PrimaryMappingTests
     [Fact]
     public void The_online_primary_maps_by_fixed_ip_or_pod_name()
     {
-        Assert.Equal(PrimaryObservation.Of("db-1"), PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "SECONDARY"), Row("10.0.1.11", "ONLINE", "PRIMARY")], Members));
-        Assert.Equal(PrimaryObservation.Of("db-2"), PrimaryMapping.Decide([Row("DB-2", "ONLINE", "PRIMARY")], Members));
-        Assert.Equal(PrimaryObservation.Of("db-2"), PrimaryMapping.Decide([Row("db-2.db.ns.svc.cluster.local.", "online", "primary")], Members));
+        Assert.Equal(PrimaryObservation.Of("db-1") with { States = "db-0=ONLINE,db-1=ONLINE" },
+            PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "SECONDARY"), Row("10.0.1.11", "ONLINE", "PRIMARY")], Members));
+        Assert.Equal(PrimaryObservation.Of("db-2") with { States = "db-2=ONLINE" }, PrimaryMapping.Decide([Row("DB-2", "ONLINE", "PRIMARY")], Members));
+        Assert.Equal(PrimaryObservation.Of("db-2") with { States = "db-2=ONLINE" }, PrimaryMapping.Decide([Row("db-2.db.ns.svc.cluster.local.", "online", "primary")], Members));
     }
 
     [Theory]
@@ -36,6 +37,18 @@ public sealed class PrimaryMappingTests
         var o = PrimaryMapping.Decide([Row("10.9.9.9", "ONLINE", "PRIMARY")], Members);
         Assert.Equal(PrimaryStatus.Unmapped, o.Status);
         Assert.Contains("10.9.9.9", o.Reason);
+    }
+
+    [Fact]
+    public void Every_member_s_state_is_reported_and_a_state_change_is_a_new_observation()
+    {
+        var before = PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "PRIMARY"), Row("10.0.1.11", "ONLINE", "SECONDARY"), Row("10.9.9.9", "ONLINE", "SECONDARY")], Members);
+        var after = PrimaryMapping.Decide([Row("10.0.0.10", "ONLINE", "PRIMARY"), Row("10.0.1.11", "recovering", "SECONDARY")], Members);
+
+        Assert.Equal("db-0=ONLINE,db-1=ONLINE", before.States); // an unknown host is left out
+        Assert.Equal(new Dictionary<string, string> { ["db-0"] = "ONLINE", ["db-1"] = "RECOVERING" }, after.StateByMember());
+        Assert.Equal(before.Member, after.Member);
+        Assert.NotEqual(before, after);
     }
 
     [Fact]

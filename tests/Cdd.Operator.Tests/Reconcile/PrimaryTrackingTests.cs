@@ -113,6 +113,14 @@ public sealed class PrimaryTrackingTests(MariaDbFixture db, ITestOutputHelper ou
         var members = r.F.Cluster("orders")!["status"]!["members"]!.AsArray();
         Assert.Equal("PRIMARY", members.Single(m => m!["name"]!.GetValue<string>() == "orders-2")!["role"]!.GetValue<string>());
         Assert.Equal(ips["orders-2"], members.Single(m => m!["name"]!.GetValue<string>() == "orders-2")!["ip"]!.GetValue<string>());
+        Assert.All(members, m => Assert.Equal("ONLINE", m!["state"]!.GetValue<string>()));
+
+        // A member falling back to RECOVERING shows in the status, also without a resync.
+        db.Server.Execute($"UPDATE `{r.Schema}`.replication_group_members SET MEMBER_STATE = 'RECOVERING' WHERE MEMBER_HOST = '{ips["orders-1"]}'");
+        string? State(string pod) => r.F.Cluster("orders")!["status"]!["members"]!.AsArray()
+            .Single(m => m!["name"]!.GetValue<string>() == pod)!["state"]?.GetValue<string>();
+        await Eventually(() => State("orders-1") == "RECOVERING", "orders-1 RECOVERING in the status", r);
+        Assert.Equal("ONLINE", State("orders-0"));
     }
 
     [Fact]

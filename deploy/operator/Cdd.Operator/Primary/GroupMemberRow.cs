@@ -25,6 +25,17 @@ public enum PrimaryStatus
 /// <summary>The observation a watcher reports: <see cref="Member"/> is the primary's pod name when <see cref="Status"/> is Known.</summary>
 public sealed record PrimaryObservation(PrimaryStatus Status, string? Member, string? Reason)
 {
+    /// <summary>
+    /// MEMBER_STATE of each member the group lists, as <c>pod=STATE</c> pairs joined by commas in pod-name order (empty
+    /// when the group could not be asked). Part of equality, so a member turning RECOVERING or ERROR is reported too.
+    /// </summary>
+    public string States { get; init; } = "";
+
+    /// <summary><see cref="States"/> as a map from pod name to MEMBER_STATE.</summary>
+    public IReadOnlyDictionary<string, string> StateByMember() =>
+        States.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split('=', 2)).Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+
     public static PrimaryObservation Of(string member) => new(PrimaryStatus.Known, member, null);
     public static PrimaryObservation None(string reason) => new(PrimaryStatus.NoPrimary, null, reason);
     public static PrimaryObservation UnmappedHost(string host) => new(PrimaryStatus.Unmapped, null, $"primary MEMBER_HOST {host} matches no member's pod name or fixed IP");

@@ -9,7 +9,19 @@ public static class PrimaryMapping
     /// domain after the pod name is ignored). Rows in any other state (ERROR, OFFLINE, RECOVERING, UNREACHABLE) are never
     /// chosen. Two ONLINE primaries (impossible in single-primary mode) give NoPrimary rather than a guess.
     /// </summary>
-    public static PrimaryObservation Decide(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
+    public static PrimaryObservation Decide(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members) =>
+        DecidePrimary(rows, members) with { States = States(rows, members) };
+
+    /// <summary>The members' MEMBER_STATE (upper case), mapped like the primary; rows of unknown hosts are left out.</summary>
+    static string States(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
+    {
+        var states = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var r in rows)
+            if (Match(r.Host.Trim(), members) is { } m) states[m.PodName] = r.State.Trim().ToUpperInvariant();
+        return string.Join(',', states.Select(kv => $"{kv.Key}={kv.Value}"));
+    }
+
+    static PrimaryObservation DecidePrimary(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
     {
         var primaries = rows.Where(r => Is(r.Role, "PRIMARY") && Is(r.State, "ONLINE")).ToList();
         if (primaries.Count == 0)

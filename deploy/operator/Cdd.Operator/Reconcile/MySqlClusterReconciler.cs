@@ -177,12 +177,14 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         var settingsCondition = settings is null ? null : await ApplySettingsAsync(spec, mine, addresses, ct);
 
         var members = new JsonArray();
+        var states = tracker?.States(spec);
         int ready = 0;
         string? primary = null;
         for (int i = 0; i < spec.Members; i++)
         {
             var m = new JsonObject { ["name"] = MemberObjects.PodName(spec.Name, i) };
             if (addresses.TryGetValue(i, out var ip)) m["ip"] = ip.ToString();
+            if (states is not null && states.TryGetValue(MemberObjects.PodName(spec.Name, i), out var state) && MemberStates.Contains(state)) m["state"] = state;
             if (mine.TryGetValue(i, out var pod))
             {
                 m["node"] = pod.Spec.NodeName;
@@ -211,6 +213,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         await WriteStatusAsync(ns, name, status, ct);
         return allPlaced && settingsCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
+
+    /// <summary>The MEMBER_STATE values the CRD's status accepts.</summary>
+    static readonly HashSet<string> MemberStates = new(StringComparer.Ordinal) { "ONLINE", "RECOVERING", "OFFLINE", "ERROR", "UNREACHABLE" };
 
     static bool HasFinalizer(JsonObject cluster) =>
         (cluster["metadata"]!["finalizers"] as JsonArray)?.Any(f => f?.GetValue<string>() == MySqlClusterApi.Finalizer) == true;

@@ -66,6 +66,10 @@ public sealed class PrimaryTracker : IRoleSink
     public async Task<IReadOnlyList<string>> EndpointsAsync(ClusterSpec spec, CancellationToken ct) =>
         _addresses.TryGetValue(spec.Key, out var addresses) ? (await EndpointsCoreAsync(spec, addresses, ct)).Endpoints : [];
 
+    /// <summary>MEMBER_STATE per member pod of the cluster as last reported (empty before the first answer).</summary>
+    public IReadOnlyDictionary<string, string> States(ClusterSpec spec) =>
+        Watcher.LastReported(spec.Key)?.StateByMember() ?? new Dictionary<string, string>();
+
     public void Forget(string ns, string name)
     {
         Watcher.Unwatch($"{ns}/{name}");
