@@ -54,39 +54,11 @@ sealed class LiveExtenderFixture : IAsyncDisposable
     static KubeRoute Route(string plural, string ns = "", string? name = null, string? sub = null, string group = "") =>
         new(group, "v1", plural, ns, name, sub);
 
-    public void AddNode(string name, string? pressure = null, bool unschedulable = false, string cpu = "16")
-    {
-        var annotations = new JsonObject { [NodeInventoryReader.StorageAnnotation] = "local-lvm=2Ti" };
-        if (pressure is not null) annotations[NodeInventoryReader.PressureAnnotation] = pressure;
-        Server.Store.Create(Route("nodes"), new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Node",
-            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = new JsonObject { [NodeInventoryReader.ZoneLabel] = "z1" }, ["annotations"] = annotations },
-            ["spec"] = new JsonObject { ["unschedulable"] = unschedulable },
-        });
-        var stored = Server.Store.Get(Route("nodes", name: name));
-        stored["status"] = new JsonObject { ["allocatable"] = new JsonObject { ["cpu"] = cpu, ["memory"] = "64Gi" } };
-        Server.Store.Update(Route("nodes", name: name, sub: "status"), stored);
-    }
+    public void AddNode(string name, string? pressure = null, bool unschedulable = false, string cpu = "16") =>
+        OperatorObjects.AddNode(Server, name, cpu: cpu, pressure: pressure, unschedulable: unschedulable);
 
-    public void AddCluster(string ns, string name, int members = 3, string cpu = "2")
-    {
-        Server.Store.Create(Route("mysqlclusters", ns, group: "cdd.io"), new JsonObject
-        {
-            ["apiVersion"] = "cdd.io/v1",
-            ["kind"] = "MySQLCluster",
-            ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject
-            {
-                ["members"] = members,
-                ["mysql"] = new JsonObject { ["image"] = "mysql:8.4", ["version"] = "8.4" },
-                ["network"] = new JsonObject { ["mode"] = "overlay", ["pool"] = "db-pool" },
-                ["storage"] = new JsonObject { ["class"] = "local-lvm", ["size"] = "100Gi" },
-                ["resources"] = new JsonObject { ["cpu"] = cpu, ["memory"] = "8Gi" },
-            },
-        });
-    }
+    public void AddCluster(string ns, string name, int members = 3, string cpu = "2") =>
+        Server.Store.Create(Route("mysqlclusters", ns, group: "cdd.io"), OperatorObjects.Cluster(name, members, cpu));
 
     /// <summary>A member pod of <paramref name="cluster"/>; bound to <paramref name="node"/>, or pending (being scheduled) when null.</summary>
     public void AddMember(string ns, string cluster, int index, string? node, string cpu = "2")

@@ -36,6 +36,16 @@ public sealed class MemberSettingsTests
         return (f, settings, new MySqlClusterReconciler(f.NewClient(), settings: settings));
     }
 
+    /// <summary>A cluster placed, every member running, orders-0 the primary.</summary>
+    static async Task<(ReconcileFixture F, RecordingSettings Settings, MySqlClusterReconciler R)> RunningAsync(int members)
+    {
+        var (f, settings, r) = Start(members);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
+        f.LabelPrimary("orders-0");
+        return (f, settings, r);
+    }
+
     static JsonObject Condition(ReconcileFixture f) =>
         f.Cluster("orders")!["status"]!["conditions"]!.AsArray().OfType<JsonObject>().Single(c => c["type"]!.GetValue<string>() == "SettingsApplied");
 
@@ -45,11 +55,8 @@ public sealed class MemberSettingsTests
     [Fact]
     public async Task After_scaling_up_the_running_members_get_the_new_seeds_secondaries_first_and_the_primary_last()
     {
-        var (f, settings, r) = Start(3);
+        var (f, settings, r) = await RunningAsync(3);
         using var _ = f;
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
-        f.LabelPrimary("orders-0");
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         Assert.Empty(settings.Calls); // made with what they run: nothing to apply
         Assert.Equal("UpToDate", Condition(f)["reason"]!.GetValue<string>());
@@ -72,11 +79,8 @@ public sealed class MemberSettingsTests
     [Fact]
     public async Task An_edited_weight_reaches_the_running_members_and_a_failing_member_stops_the_roll_until_it_answers()
     {
-        var (f, settings, r) = Start(3);
+        var (f, settings, r) = await RunningAsync(3);
         using var _ = f;
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
-        f.LabelPrimary("orders-0");
         var c = f.Cluster("orders")!;
         c["spec"]!["mysql"]!["memberWeights"] = new JsonArray(80, 60, 40);
         f.Server.Store.Update(ReconcileFixture.ClusterRoute("orders"), c);

@@ -82,45 +82,10 @@ sealed class ReconcileFixture : IDisposable
     public static KubeRoute ClusterRoute(string? name = null, string? sub = null) => Route("mysqlclusters", Ns, name, sub, "cdd.io");
 
     public void AddNode(string name, string zone = "z1", string cpu = "16", string memory = "64Gi", string storage = "local-lvm=2Ti", string? pressure = null,
-        IReadOnlyDictionary<string, string>? labels = null)
-    {
-        var nodeLabels = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone };
-        foreach (var (k, v) in labels ?? new Dictionary<string, string>()) nodeLabels[k] = v;
-        var annotations = new JsonObject { [NodeInventoryReader.StorageAnnotation] = storage };
-        if (pressure is not null) annotations[NodeInventoryReader.PressureAnnotation] = pressure;
-        Server.Store.Create(Route("nodes"), new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Node",
-            ["metadata"] = new JsonObject
-            {
-                ["name"] = name,
-                ["labels"] = nodeLabels,
-                ["annotations"] = annotations,
-            },
-        });
-        var stored = Server.Store.Get(Route("nodes", name: name));
-        stored["status"] = new JsonObject { ["allocatable"] = new JsonObject { ["cpu"] = cpu, ["memory"] = memory } };
-        Server.Store.Update(Route("nodes", name: name, sub: "status"), stored);
-    }
+        IReadOnlyDictionary<string, string>? labels = null) =>
+        OperatorObjects.AddNode(Server, name, zone, cpu, memory, storage, pressure, labels: labels);
 
-    public void CreateCluster(string name, int members)
-    {
-        Server.Store.Create(ClusterRoute(), new JsonObject
-        {
-            ["apiVersion"] = "cdd.io/v1",
-            ["kind"] = "MySQLCluster",
-            ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject
-            {
-                ["members"] = members,
-                ["mysql"] = new JsonObject { ["image"] = "mysql:8.4", ["version"] = "8.4" },
-                ["network"] = new JsonObject { ["mode"] = "overlay", ["pool"] = "db-pool" },
-                ["storage"] = new JsonObject { ["class"] = "local-lvm", ["size"] = "100Gi" },
-                ["resources"] = new JsonObject { ["cpu"] = "2", ["memory"] = "8Gi" },
-            },
-        });
-    }
+    public void CreateCluster(string name, int members) => Server.Store.Create(ClusterRoute(), OperatorObjects.Cluster(name, members));
 
     public void AddPool(string name, params string[] subnets) =>
         Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
