@@ -55,7 +55,8 @@ public sealed class SocketServer : IAsyncDisposable
         return new SocketServer(listener, path, handle, log);
     }
 
-    static bool IsServed(string path)
+    /// <summary>Whether a process accepts connections on the Unix socket at <paramref name="path"/> (a stale file does not).</summary>
+    public static bool IsServed(string path)
     {
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try

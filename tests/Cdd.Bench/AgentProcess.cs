@@ -103,20 +103,7 @@ public sealed class AgentProcess : IDisposable
         return agent;
     }
 
-    bool Answers()
-    {
-        if (!File.Exists(Socket)) return false;
-        using var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            s.Connect(new UnixDomainSocketEndPoint(Socket));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    bool Answers() => File.Exists(Socket) && Cdd.Ipamd.SocketServer.IsServed(Socket);
 
     /// <summary>Peak RSS of the agent so far (VmHWM), KiB.</summary>
     public long PeakRssKiB()
