@@ -11,16 +11,21 @@ public class MySqlClusterCrdTests
 {
     private static readonly YamlMappingNode Crd = Load();
 
-    private static YamlMappingNode Load()
+    private static readonly string CrdPath = FindCrd();
+
+    private static string FindCrd()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
             if (File.Exists(Path.Combine(d.FullName, "CddPlugins.sln")))
-            {
-                var stream = new YamlStream();
-                stream.Load(new StringReader(File.ReadAllText(Path.Combine(d.FullName, "deploy", "manifests", "crds", "mysqlclusters.cdd.io.yaml"))));
-                return (YamlMappingNode)stream.Documents.Single().RootNode;
-            }
+                return Path.Combine(d.FullName, "deploy", "manifests", "crds", "mysqlclusters.cdd.io.yaml");
         throw new InvalidOperationException("CddPlugins.sln not found");
+    }
+
+    private static YamlMappingNode Load()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(FindCrd())));
+        return (YamlMappingNode)stream.Documents.Single().RootNode;
     }
 
     private static YamlNode At(YamlNode node, params string[] path)
@@ -97,4 +102,38 @@ public class MySqlClusterCrdTests
         Assert.Equal(["PRIMARY", "SECONDARY"], Enum(member["role"]));
         Assert.True(Status.Children.ContainsKey("conditions"));
     }
+
+    [Fact]
+    public void The_status_has_every_member_field_the_reconciler_writes()
+    {
+        var member = (YamlMappingNode)At(Status, "members", "items", "properties");
+        foreach (var field in new[] { "name", "ip", "node", "role", "state", "phase" }) Assert.True(member.Children.ContainsKey(field), field);
+        Assert.Equal(["ERROR", "OFFLINE", "ONLINE", "RECOVERING", "UNREACHABLE"], Enum(member["state"]).Order());
+    }
+
+    [Fact]
+    public void The_sample_cluster_is_a_spec_the_reconciler_accepts()
+    {
+        string path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(CrdPath))!)!, "manifests", "operator", "sample-cluster.yaml");
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(path)));
+        var doc = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).Single(d => Scalar(d["kind"]) == "MySQLCluster");
+        var json = (System.Text.Json.Nodes.JsonObject)ToJson(doc)!;
+        json["metadata"]!["uid"] = "u-1";
+        var spec = Cdd.Operator.Reconcile.ClusterSpec.Parse(json);
+        Assert.Equal("orders-credentials", spec.CredentialsSecret);
+        Assert.Equal([70, 60, 50], spec.Weights);
+        foreach (var field in new[] { "credentialsSecret", "memberWeights" }) Assert.True(((YamlMappingNode)At(Spec, "mysql", "properties")).Children.ContainsKey(field), field);
+    }
+
+    /// <summary>YAML as the API server stores it in JSON: plain scalars that are numbers become numbers, quoted ones stay strings.</summary>
+    private static System.Text.Json.Nodes.JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode m => new System.Text.Json.Nodes.JsonObject(m.Children.Select(kv => KeyValuePair.Create(Scalar(kv.Key), ToJson(kv.Value)))),
+        YamlSequenceNode q => new System.Text.Json.Nodes.JsonArray([.. q.Children.Select(ToJson)]),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } p when double.TryParse(p.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) =>
+            System.Text.Json.Nodes.JsonValue.Create(d),
+        YamlScalarNode p => System.Text.Json.Nodes.JsonValue.Create(p.Value),
+        _ => null,
+    };
 }
