@@ -99,52 +99,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             placementFailure = e.Message;
         }
         if (missing.Count > 0 && placementFailure is null)
-        {
-            var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
-            mine = OwnPods(allMembers, spec);
-            var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-            // A member keeps its address for life, so it must land on a node that reaches the segment it is bound in.
-            // The planner knows nothing of segments: a node the binding refuses is left out and the members placed again
-            // (each round drops one more node, so this ends).
-            var unreachable = new SortedSet<string>(StringComparer.Ordinal);
-            List<PlacedMember> placed = [];
-            while (true)
-            {
-                var (planner, failure) = LiveInventory.Planner([.. nodes.Where(n => !unreachable.Contains(n.Metadata.Name))], allMembers, spec);
-                var result = planner?.Place(spec.Request);
-                placementFailure = failure ?? result!.Failure;
-                if (placementFailure is not null) break;
-                placed = [.. result!.Members.Where(m => m.IsNew)];
-                try
-                {
-                    // Every member's address before any pod: the seeds of each new pod name all of them.
-                    for (int k = 0; k < missing.Count; k++)
-                        addresses[missing[k]] = await _addresses.BindAsync(spec, missing[k], placed[k].Node, ct);
-                    break;
-                }
-                catch (MemberAddressException e) when (e.UnreachableFrom is { } node && unreachable.Add(node))
-                {
-                }
-                catch (MemberAddressException e)
-                {
-                    placementFailure = e.Message;
-                    break;
-                }
-            }
-            if (placementFailure is not null && unreachable.Count > 0)
-                placementFailure += $" (left out: {string.Join(", ", unreachable)}, which reach no segment a member is or can be bound in)";
-            if (placementFailure is null)
-            {
-                bool fresh = mine.Count == 0;
-                string? allowlist = await _clusters.PoolAllowlistAsync(spec.Pool, ct);
-                for (int k = 0; k < missing.Count; k++)
-                {
-                    var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary, addresses, allowlist);
-                    await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, ns, cancellationToken: ct));
-                }
-                mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct)).Items, spec);
-            }
-        }
+            (mine, placementFailure) = await PlaceMissingAsync(spec, missing, addresses, ct);
 
         // Scaled down: members above spec.members go, highest ordinal first (MGR expels them; a majority of the old
         // group stays because the sizes are odd and the survivors are the majority). Their PVCs stay, as a
@@ -155,24 +110,7 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         // The primary watcher follows the members that exist; its condition says whether roles can be reported at all.
         var tracked = tracker is not null && mine.Count > 0 ? await tracker.TrackAsync(spec, addresses, ct) : ((string, bool, string, string)?)null;
 
-        (string Type, bool Status, string Reason, string Message)? primaryCondition = null;
-        if (missing.Count == 0 && mine.Where(kv => kv.Key < spec.Members).Select(kv => kv.Value).FirstOrDefault(p => MemberObjects.Role(p) == MemberRole.Primary) is { Spec.NodeName: { } primaryNode })
-        {
-            // One GET answers the common case (the primary's host trips no breaker); the full planner only otherwise.
-            V1Node? node = null;
-            try { node = await client.CoreV1.ReadNodeAsync(primaryNode, cancellationToken: ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-            var inv = node is null ? null : NodeInventoryReader.Read(node, 0, 0);
-            if (inv is not null && spec.Request.Breakers.Tripped(inv.Pressure) is null)
-                primaryCondition = ("PrimaryHostHealthy", true, "NoBreakerTripped", $"primary host \"{primaryNode}\" trips no breaker");
-            else
-            {
-                var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
-                var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-                var (planner, _) = LiveInventory.Planner(nodes, allMembers, spec);
-                if (planner is not null) primaryCondition = await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), addresses, ct);
-            }
-        }
+        var primaryCondition = missing.Count == 0 ? await CheckPrimaryHostAsync(spec, mine, addresses, ct) : null;
 
         var settingsCondition = settings is null ? null : await ApplySettingsAsync(spec, mine, addresses, ct);
 
@@ -212,6 +150,73 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             primaryCondition, tracked, settingsCondition);
         await WriteStatusAsync(ns, name, status, ct);
         return allPlaced && settingsCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
+    }
+
+    /// <summary>
+    /// Places the members that have no pod over the live inventory, binds each one's address on its node, then creates
+    /// their pods. Returns the cluster's pods afterwards, or why nothing was created.
+    /// </summary>
+    async Task<(Dictionary<int, V1Pod> Mine, string? Failure)> PlaceMissingAsync(ClusterSpec spec, List<int> missing, Dictionary<int, IPAddress> addresses, CancellationToken ct)
+    {
+        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
+        var mine = OwnPods(allMembers, spec);
+        var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
+        // A member keeps its address for life, so it must land on a node that reaches the segment it is bound in.
+        // The planner knows nothing of segments: a node the binding refuses is left out and the members placed again
+        // (each round drops one more node, so this ends).
+        var unreachable = new SortedSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            var (planner, failure) = LiveInventory.Planner([.. nodes.Where(n => !unreachable.Contains(n.Metadata.Name))], allMembers, spec);
+            var result = planner?.Place(spec.Request);
+            failure ??= result!.Failure;
+            if (failure is not null)
+                return (mine, unreachable.Count == 0 ? failure : $"{failure} (left out: {string.Join(", ", unreachable)}, which reach no segment a member is or can be bound in)");
+            var placed = result!.Members.Where(m => m.IsNew).ToList();
+            try
+            {
+                // Every member's address before any pod: the seeds of each new pod name all of them.
+                for (int k = 0; k < missing.Count; k++)
+                    addresses[missing[k]] = await _addresses.BindAsync(spec, missing[k], placed[k].Node, ct);
+            }
+            catch (MemberAddressException e) when (e.UnreachableFrom is { } node && unreachable.Add(node))
+            {
+                continue;
+            }
+            catch (MemberAddressException e)
+            {
+                return (mine, e.Message);
+            }
+            bool fresh = mine.Count == 0;
+            string? allowlist = await _clusters.PoolAllowlistAsync(spec.Pool, ct);
+            for (int k = 0; k < missing.Count; k++)
+            {
+                var pod = MemberObjects.Pod(spec, missing[k], placed[k].Node, bootstrap: fresh && placed[k].IsPrimary, addresses, allowlist);
+                await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, spec.Namespace, cancellationToken: ct));
+            }
+            var pods = await client.CoreV1.ListNamespacedPodAsync(spec.Namespace, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct);
+            return (OwnPods(pods.Items, spec), null);
+        }
+    }
+
+    /// <summary>
+    /// The PrimaryHostHealthy condition, once MGR has a primary among the members: one GET of its node answers the
+    /// common case (no breaker tripped); otherwise the planner over the live inventory decides whether to move the role.
+    /// </summary>
+    async Task<(string Type, bool Status, string Reason, string Message)?> CheckPrimaryHostAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
+    {
+        if (mine.Where(kv => kv.Key < spec.Members).Select(kv => kv.Value).FirstOrDefault(p => MemberObjects.Role(p) == MemberRole.Primary) is not { Spec.NodeName: { } primaryNode })
+            return null;
+        V1Node? node = null;
+        try { node = await client.CoreV1.ReadNodeAsync(primaryNode, cancellationToken: ct); }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+        var inv = node is null ? null : NodeInventoryReader.Read(node, 0, 0);
+        if (inv is not null && spec.Request.Breakers.Tripped(inv.Pressure) is null)
+            return ("PrimaryHostHealthy", true, "NoBreakerTripped", $"primary host \"{primaryNode}\" trips no breaker");
+        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
+        var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
+        var (planner, _) = LiveInventory.Planner(nodes, allMembers, spec);
+        return planner is null ? null : await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), addresses, ct);
     }
 
     /// <summary>The MEMBER_STATE values the CRD's status accepts.</summary>
