@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Cdd.Ipam.Store;
 using k8s;
 using k8s.Models;
 
@@ -21,24 +22,6 @@ public sealed class IpReservationSpec
     [JsonPropertyName("vlan")] public int? Vlan { get; set; }
     [JsonPropertyName("gateway")] public string? Gateway { get; set; }
     [JsonPropertyName("node")] public string? Node { get; set; }
-    [JsonPropertyName("owner")] public ReservationOwnerSpec? Owner { get; set; }
-    [JsonPropertyName("fixed")] public FixedIdentitySpec? Fixed { get; set; }
-}
-
-public sealed class ReservationOwnerSpec
-{
-    [JsonPropertyName("containerID")] public string? ContainerId { get; set; }
-    [JsonPropertyName("ifname")] public string? IfName { get; set; }
-    [JsonPropertyName("podNamespace")] public string? PodNamespace { get; set; }
-    [JsonPropertyName("podName")] public string? PodName { get; set; }
-    [JsonPropertyName("podUID")] public string? PodUid { get; set; }
-    [JsonPropertyName("network")] public string? Network { get; set; }
-}
-
-public sealed class FixedIdentitySpec
-{
-    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
-    [JsonPropertyName("statefulSet")] public string? StatefulSet { get; set; }
-    [JsonPropertyName("ordinal")] public int? Ordinal { get; set; }
-    [JsonPropertyName("key")] public string? Key { get; set; }
+    [JsonPropertyName("owner")] public OwnerJson? Owner { get; set; }
+    [JsonPropertyName("fixed")] public FixedJson? Fixed { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Model;
+using Cdd.Ipam.Store;
 using k8s.Models;
 
 namespace Cdd.Ipam.Kube.Store;
@@ -29,12 +30,8 @@ internal static class ReservationCodec
                 Vlan = r.Vlan,
                 Gateway = gateway?.ToString(),
                 Node = r.Node == "" ? null : r.Node,
-                Owner = r.Owner is { } o ? new ReservationOwnerSpec
-                {
-                    ContainerId = o.ContainerId, IfName = o.IfName, PodNamespace = Blank(o.PodNamespace), PodName = Blank(o.PodName),
-                    PodUid = Blank(o.PodUid), Network = Blank(o.Network),
-                } : null,
-                Fixed = r.Fixed is { } f ? new FixedIdentitySpec { Namespace = f.Namespace, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
+                Owner = OwnerJson.From(r.Owner),
+                Fixed = FixedJson.From(r.Fixed),
             },
         };
     }
@@ -89,30 +86,8 @@ internal static class ReservationCodec
         if (vlan is < 0 or > 4094) throw new FormatException($"spec.vlan {vlan} is out of range (0..4094)");
         if (meta.Uid is null || meta.ResourceVersion is null) throw new FormatException("metadata.uid or metadata.resourceVersion is missing");
 
-        Owner? owner = null;
-        if (s.Owner is { } so)
-        {
-            if (string.IsNullOrEmpty(so.ContainerId)) throw new FormatException("spec.owner.containerID is required");
-            if (string.IsNullOrEmpty(so.IfName)) throw new FormatException("spec.owner.ifname is required");
-            owner = new Owner(so.ContainerId, so.IfName)
-            {
-                PodNamespace = so.PodNamespace ?? "", PodName = so.PodName ?? "", PodUid = so.PodUid ?? "", Network = so.Network ?? "",
-            };
-        }
-
-        FixedIdentity? fixedId = null;
-        if (s.Fixed is { } sf)
-        {
-            if (string.IsNullOrEmpty(sf.Namespace)) throw new FormatException("spec.fixed.namespace is required");
-            if (sf.StatefulSet is not null)
-            {
-                if (sf.Ordinal is not >= 0) throw new FormatException("spec.fixed.ordinal must be 0 or more for a StatefulSet member");
-                if (sf.Key is not null) throw new FormatException("spec.fixed has both statefulSet and key");
-            }
-            else if (string.IsNullOrEmpty(sf.Key)) throw new FormatException("spec.fixed needs statefulSet and ordinal, or key");
-            else if (sf.Ordinal is not null) throw new FormatException("spec.fixed.ordinal only goes with statefulSet");
-            fixedId = new FixedIdentity { Namespace = sf.Namespace, StatefulSet = sf.StatefulSet, Ordinal = sf.Ordinal, Key = sf.Key };
-        }
+        var owner = s.Owner?.ToOwner("spec.owner");
+        var fixedId = s.Fixed?.ToIdentity("spec.fixed");
 
         return new Reservation
         {
@@ -138,6 +113,4 @@ internal static class ReservationCodec
             return v4;
         return IPAddress.TryParse(rest.Replace('-', ':'), out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : null;
     }
-
-    static string? Blank(string s) => s == "" ? null : s;
 }

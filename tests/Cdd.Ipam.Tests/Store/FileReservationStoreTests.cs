@@ -74,6 +74,21 @@ public sealed class FileReservationStoreTests : IDisposable
         Assert.Empty(await new IpamService(store).ReleaseAsync(Pool.Name, "", ""));
     }
 
+    [Theory]
+    [InlineData("""{"segment":"s","generation":1,"owner":{"ifname":"eth0"}}""")]
+    [InlineData("""{"segment":"s","generation":1,"fixed":{"namespace":"db","statefulSet":"m","key":"k","ordinal":0}}""")]
+    public async Task A_file_whose_holder_or_identity_cannot_be_read_keeps_its_address_taken_and_unversioned(string json)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "files"));
+        File.WriteAllText(Path.Combine(_dir.Path, "files", "10.5.0.2"), json);
+        using var store = Open();
+        var held = Assert.Single((await store.SnapshotAsync(Pool.Name, true, default)).Reservations);
+        Assert.Null(held.Owner);
+        Assert.Null(held.Fixed);
+        Assert.Null(held.Version); // never freed by a DEL, never handed out
+        Assert.Equal(IPAddress.Parse("10.5.0.3"), (await new IpamService(store).AllocateAsync(Req("c1"))).Reservation.Address);
+    }
+
     [Fact]
     public async Task The_cursor_survives_between_runs_so_a_freed_address_waits_its_turn()
     {

@@ -15,8 +15,8 @@ internal static class ReservationFile
         Vlan = r.Vlan,
         Node = r.Node,
         Generation = generation,
-        Owner = r.Owner is { } o ? new OwnerJson { ContainerId = o.ContainerId, IfName = o.IfName, PodNamespace = o.PodNamespace, PodName = o.PodName, PodUid = o.PodUid, Network = o.Network } : null,
-        Fixed = r.Fixed is { } f ? new FixedJson { Namespace = f.Namespace, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
+        Owner = OwnerJson.From(r.Owner),
+        Fixed = FixedJson.From(r.Fixed),
     }, FileStoreJsonContext.Default.ReservationJson);
 
     /// <summary>
@@ -33,6 +33,17 @@ internal static class ReservationFile
         catch (JsonException)
         {
         }
+        Owner? owner = null;
+        FixedIdentity? fixedId = null;
+        try
+        {
+            owner = j?.Owner?.ToOwner("owner");
+            fixedId = j?.Fixed?.ToIdentity("fixed");
+        }
+        catch (FormatException)
+        {
+            j = null; // a holder or identity that cannot be read: the address stays held, as for a file that does not decode
+        }
         if (j is null || j.Segment is null || j.Generation <= 0)
             return new Reservation { Pool = pool, Segment = "", Address = address };
         return new Reservation
@@ -43,10 +54,8 @@ internal static class ReservationFile
             Vlan = j.Vlan,
             Node = j.Node ?? "",
             Version = j.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Owner = j.Owner is { ContainerId: { } cid, IfName: { } ifn } o
-                ? new Owner(cid, ifn) { PodNamespace = o.PodNamespace ?? "", PodName = o.PodName ?? "", PodUid = o.PodUid ?? "", Network = o.Network ?? "" }
-                : null,
-            Fixed = j.Fixed is { Namespace: { } ns } f ? new FixedIdentity { Namespace = ns, StatefulSet = f.StatefulSet, Ordinal = f.Ordinal, Key = f.Key } : null,
+            Owner = owner,
+            Fixed = fixedId,
         };
     }
 }

@@ -14,21 +14,3 @@ public sealed class ReservationJson
     [JsonPropertyName("owner")] public OwnerJson? Owner { get; set; }
     [JsonPropertyName("fixed")] public FixedJson? Fixed { get; set; }
 }
-
-public sealed class OwnerJson
-{
-    [JsonPropertyName("containerID")] public string? ContainerId { get; set; }
-    [JsonPropertyName("ifname")] public string? IfName { get; set; }
-    [JsonPropertyName("podNamespace")] public string? PodNamespace { get; set; }
-    [JsonPropertyName("podName")] public string? PodName { get; set; }
-    [JsonPropertyName("podUID")] public string? PodUid { get; set; }
-    [JsonPropertyName("network")] public string? Network { get; set; }
-}
-
-public sealed class FixedJson
-{
-    [JsonPropertyName("namespace")] public string? Namespace { get; set; }
-    [JsonPropertyName("statefulSet")] public string? StatefulSet { get; set; }
-    [JsonPropertyName("ordinal")] public int? Ordinal { get; set; }
-    [JsonPropertyName("key")] public string? Key { get; set; }
-}
