@@ -13,7 +13,7 @@ static class OperatorObjects
     public static void AddNode(FakeKubeApiServer server, string name, string zone = "z1", string cpu = "16", string memory = "64Gi",
         string storage = "local-lvm=2Ti", string? pressure = null, bool unschedulable = false, IReadOnlyDictionary<string, string>? labels = null)
     {
-        var nodeLabels = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone };
+        var nodeLabels = new JsonObject { [NodeInventoryReader.ZoneLabel] = zone, ["kubernetes.io/hostname"] = name };
         foreach (var (k, v) in labels ?? new Dictionary<string, string>()) nodeLabels[k] = v;
         var annotations = new JsonObject { [NodeInventoryReader.StorageAnnotation] = storage };
         if (pressure is not null) annotations[NodeInventoryReader.PressureAnnotation] = pressure;

@@ -47,6 +47,9 @@ public sealed class MySqlClusterReconcilerTests
         }
         Assert.Single(pods, p => p.Annotation(MemberObjects.BootstrapAnnotation) == "true");
         Assert.Equal(["data-orders-0", "data-orders-1", "data-orders-2"], f.Pvcs().Select(p => p.Name()).Order());
+        // Pinned pods bypass kube-scheduler: each PVC names its pod's node for a WaitForFirstConsumer class.
+        foreach (var pod in pods)
+            Assert.Equal(pod.NodeName(), f.Pvc($"data-{pod.Name()}").Annotation(MemberVolumes.SelectedNodeAnnotation));
         Assert.Equal(["orders", "orders-primary"], f.Services().Select(x => x.Name()).Order());
         var svc = f.Services().Single(x => x.Name() == "orders");
         var primarySvc = f.Services().Single(x => x.Name() == "orders-primary");
@@ -171,6 +174,7 @@ public sealed class MySqlClusterReconcilerTests
 
         f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
         f.AddNode("b-2", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
+        f.BindVolume("data-orders-0", localNode: null); // a SAN volume: the data does not tie the member to its node
         f.DeletePod("orders-0");
         f.Cordon(first);
         Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
@@ -180,6 +184,62 @@ public sealed class MySqlClusterReconcilerTests
         Assert.NotEqual(first, back.NodeName());
         Assert.Equal(address, f.BoundAddress("orders-0"));
         Assert.Single(f.Reservations());
+    }
+
+    [Fact]
+    public async Task A_replaced_member_whose_local_volume_is_on_its_node_goes_back_there_even_when_an_emptier_node_exists()
+    {
+        using var f = WithNodes(3);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        string home = f.Pod("orders-1").NodeName();
+        f.BindVolume("data-orders-1", localNode: home);
+        // The emptiest node, in the same zone: placement alone would pick it.
+        f.AddNode("node-big", zone: f.Server.Store.Get(new("", "v1", "nodes", "", home, null))["metadata"]!["labels"]![NodeInventoryReader.ZoneLabel]!.GetValue<string>(), cpu: "96");
+
+        f.DeletePod("orders-1");
+        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.Equal(home, f.Pod("orders-1").NodeName());
+        Assert.Equal(3, f.Pvcs().Count);
+    }
+
+    [Fact]
+    public async Task A_member_whose_volume_node_is_cordoned_waits_and_names_the_pvc_that_holds_it_there()
+    {
+        using var f = WithNodes(4);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        string home = f.Pod("orders-2").NodeName();
+        f.BindVolume("data-orders-2", localNode: home);
+        f.Cordon(home);
+
+        f.DeletePod("orders-2");
+        Assert.Equal(ReconcileOutcome.Requeue, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
+
+        Assert.DoesNotContain(f.Pods(), p => p.Name() == "orders-2");
+        var placed = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
+        Assert.Equal("False", placed["status"]!.GetValue<string>());
+        Assert.Contains("member orders-2 waits", placed["message"]!.GetValue<string>());
+        Assert.Contains("delete PVC data-orders-2", placed["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_volume_not_bound_yet_keeps_its_member_on_the_node_it_is_being_made_on()
+    {
+        using var f = WithNodes(4);
+        f.CreateCluster("orders", 3);
+        var r = f.NewReconciler();
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        string home = f.Pod("orders-0").NodeName();
+        f.AddNode("node-big", zone: f.Server.Store.Get(new("", "v1", "nodes", "", home, null))["metadata"]!["labels"]![NodeInventoryReader.ZoneLabel]!.GetValue<string>(), cpu: "96");
+
+        f.DeletePod("orders-0");
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+
+        Assert.Equal(home, f.Pod("orders-0").NodeName());
     }
 
     [Fact]
@@ -193,6 +253,7 @@ public sealed class MySqlClusterReconcilerTests
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" });
+        f.BindVolume("data-orders-0", localNode: null);
         f.DeletePod("orders-0");
         f.Cordon("a-1");
 

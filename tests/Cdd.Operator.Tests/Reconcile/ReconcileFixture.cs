@@ -27,7 +27,8 @@ sealed class ReconcileFixture : IDisposable
             .Serve("", "v1", "nodes", "Node")
             .Serve("cdd.io", "v1", "ippools", "IPPool")
             .Serve("cdd.io", "v1", "ipreservations", "IPReservation")
-            .Serve("", "v1", "secrets", "Secret");
+            .Serve("", "v1", "secrets", "Secret")
+            .Serve("", "v1", "persistentvolumes", "PersistentVolume");
         Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         AddPool(DefaultPool, "10.20.0.0/16");
     }
@@ -59,6 +60,38 @@ sealed class ReconcileFixture : IDisposable
                 ["password"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(password)),
             },
         });
+
+    /// <summary>
+    /// What the CSI provisioner and the PV controller do: a PV for the member's PVC, bound to it; local to
+    /// <paramref name="localNode"/> (required node affinity on its hostname) or, when null, reachable from any node (SAN).
+    /// </summary>
+    public void BindVolume(string pvc, string? localNode)
+    {
+        var pv = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "PersistentVolume",
+            ["metadata"] = new JsonObject { ["name"] = $"pv-{pvc}" },
+            ["spec"] = new JsonObject { ["capacity"] = new JsonObject { ["storage"] = "100Gi" } },
+        };
+        if (localNode is not null)
+            pv["spec"]!["nodeAffinity"] = new JsonObject
+            {
+                ["required"] = new JsonObject
+                {
+                    ["nodeSelectorTerms"] = new JsonArray(new JsonObject
+                    {
+                        ["matchExpressions"] = new JsonArray(new JsonObject { ["key"] = "kubernetes.io/hostname", ["operator"] = "In", ["values"] = new JsonArray(localNode) }),
+                    }),
+                },
+            };
+        Server.Store.Create(Route("persistentvolumes"), pv);
+        var claim = Server.Store.Get(Route("persistentvolumeclaims", Ns, pvc));
+        claim["spec"]!["volumeName"] = $"pv-{pvc}";
+        Server.Store.Update(Route("persistentvolumeclaims", Ns, pvc), claim);
+    }
+
+    public JsonObject Pvc(string name) => Server.Store.Get(Route("persistentvolumeclaims", Ns, name));
 
     /// <summary>What the primary watcher does when MGR reports <paramref name="pod"/> as PRIMARY.</summary>
     public void LabelPrimary(string pod)

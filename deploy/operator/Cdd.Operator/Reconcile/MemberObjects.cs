@@ -144,7 +144,12 @@ public static class MemberObjects
         };
     }
 
-    public static V1PersistentVolumeClaim Pvc(ClusterSpec c, int ordinal)
+    /// <summary>
+    /// The member's data volume claim, made when its pod is: <paramref name="node"/> goes into
+    /// <c>volume.kubernetes.io/selected-node</c> (pinned pods bypass kube-scheduler, which would set it for a
+    /// WaitForFirstConsumer class).
+    /// </summary>
+    public static V1PersistentVolumeClaim Pvc(ClusterSpec c, int ordinal, string node)
     {
         var labels = Labels(c);
         labels[MemberLabel] = ordinal.ToString();
@@ -152,12 +157,39 @@ public static class MemberObjects
         {
             ApiVersion = "v1",
             Kind = "PersistentVolumeClaim",
-            Metadata = new V1ObjectMeta { Name = PvcName(c.Name, ordinal), NamespaceProperty = c.Namespace, Labels = labels, OwnerReferences = [Owner(c)] },
+            Metadata = new V1ObjectMeta
+            {
+                Name = PvcName(c.Name, ordinal), NamespaceProperty = c.Namespace, Labels = labels, OwnerReferences = [Owner(c)],
+                Annotations = new Dictionary<string, string> { [MemberVolumes.SelectedNodeAnnotation] = node },
+            },
             Spec = new V1PersistentVolumeClaimSpec
             {
                 AccessModes = ["ReadWriteOnce"],
                 StorageClassName = c.StorageClass,
                 Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(c.StorageSize) } },
+            },
+        };
+    }
+
+    /// <summary>
+    /// What placement counts for a member that is being placed on <paramref name="node"/> but has no pod yet: its
+    /// labels, network mode and requests on that node (never created).
+    /// </summary>
+    public static V1Pod Placeholder(ClusterSpec c, int ordinal, string node)
+    {
+        var labels = Labels(c);
+        labels[MemberLabel] = ordinal.ToString();
+        return new V1Pod
+        {
+            Metadata = new V1ObjectMeta
+            {
+                Name = PodName(c.Name, ordinal), NamespaceProperty = c.Namespace, Labels = labels,
+                Annotations = new Dictionary<string, string> { [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant() },
+            },
+            Spec = new V1PodSpec
+            {
+                NodeName = node,
+                Containers = [new V1Container { Name = "mysql", Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new(c.Cpu), ["memory"] = new(c.Memory) } } }],
             },
         };
     }
