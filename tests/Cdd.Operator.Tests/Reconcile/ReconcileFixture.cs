@@ -93,9 +93,14 @@ sealed class ReconcileFixture : IDisposable
 
     public JsonObject Pvc(string name) => Server.Store.Get(Route("persistentvolumeclaims", Ns, name));
 
-    /// <summary>What the primary watcher does when MGR reports <paramref name="pod"/> as PRIMARY.</summary>
+    /// <summary>What the primary watcher does when MGR reports <paramref name="pod"/> as PRIMARY: the label moves to it.</summary>
     public void LabelPrimary(string pod)
     {
+        foreach (var other in Pods().Where(o => o.Name() != pod && o.Label(MemberObjects.RoleLabel) is not null))
+        {
+            other["metadata"]!["labels"]!.AsObject().Remove(MemberObjects.RoleLabel);
+            Server.Store.Update(Route("pods", Ns, other.Name()), other);
+        }
         var p = Pod(pod);
         p["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
         Server.Store.Update(Route("pods", Ns, pod), p);

@@ -230,6 +230,21 @@ public static class MemberObjects
         };
     }
 
+    /// <summary>
+    /// Whether the pod runs what the spec asks for in fields a pod cannot change in place: the mysql container's image
+    /// and its CPU and memory requests (compared as quantities, so "2" equals "2000m").
+    /// </summary>
+    public static bool RunsSpec(ClusterSpec c, V1Pod pod)
+    {
+        var mysql = pod.Spec?.Containers?.FirstOrDefault(x => x.Name == "mysql");
+        if (mysql is null || mysql.Image != c.Image) return false;
+        var req = mysql.Resources?.Requests;
+        string? cpu = req is not null && req.TryGetValue("cpu", out var q) ? q.ToString() : null;
+        string? mem = req is not null && req.TryGetValue("memory", out var m) ? m.ToString() : null;
+        return cpu is not null && mem is not null
+            && Plan.Quantity.CpuMillis(cpu) == Plan.Quantity.CpuMillis(c.Cpu) && Plan.Quantity.Bytes(mem) == Plan.Quantity.Bytes(c.Memory);
+    }
+
     /// <summary>The MGR role as the primary watcher labels it (cdd.io/role=primary); any other member is a secondary.</summary>
     public static MemberRole Role(V1Pod pod) =>
         Value(pod.Metadata.Labels, RoleLabel) == "primary" ? MemberRole.Primary : MemberRole.Secondary;

@@ -109,9 +109,10 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         var primaryCondition = missing.Count == 0 ? await CheckPrimaryHostAsync(spec, mine, addresses, ct) : null;
 
         var settingsCondition = settings is null ? null : await ApplySettingsAsync(spec, mine, addresses, ct);
+        var states = tracker?.States(spec);
+        (string Type, bool Status, string Reason, string Message)? rollCondition = missing.Count == 0 && placementFailure is null ? await RollPodsAsync(spec, mine, addresses, states, ct) : null;
 
         var members = new JsonArray();
-        var states = tracker?.States(spec);
         int ready = 0;
         string? primary = null;
         for (int i = 0; i < spec.Members; i++)
@@ -143,9 +144,9 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
                 : ("Placed", false, placementFailure is null ? "Waiting" : "Unplaceable", placementFailure ?? "waiting for member pods to be replaced"),
             ready == spec.Members ? ("Ready", true, "AllMembersRunning", $"{ready}/{spec.Members} members running")
                 : ("Ready", false, "MembersNotRunning", $"{ready}/{spec.Members} members running"),
-            primaryCondition, tracked, settingsCondition);
+            primaryCondition, tracked, settingsCondition, rollCondition);
         await WriteStatusAsync(ns, name, status, ct);
-        return allPlaced && settingsCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
+        return allPlaced && settingsCondition?.Status != false && rollCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
 
     /// <summary>
@@ -331,6 +332,42 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} ({target.Metadata.Name} has no bound address)");
         await promoter.PromoteAsync(spec, target.Metadata.Name, targetIp.ToString(), ct);
         return ("PrimaryHostHealthy", false, "PrimaryMoved", $"{move.Reason}: group_replication_set_as_primary() on {target.Metadata.Name}");
+    }
+
+    /// <summary>
+    /// Restarts the members whose pod runs another image or other requests than the spec (<see cref="MemberObjects.RunsSpec"/>),
+    /// one at a time and only while the group is whole: every member's pod running and, where the watcher reports
+    /// states, ONLINE. Secondaries go first; when only the PRIMARY is left, the role is handed to an up-to-date
+    /// secondary with the promoter and the old primary restarts once the watcher has seen the move. A deleted member
+    /// is made again by the next pass, on the node holding its volume, with the spec's image and requests.
+    /// </summary>
+    async Task<(string Type, bool Status, string Reason, string Message)> RollPodsAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine,
+        Dictionary<int, IPAddress> addresses, IReadOnlyDictionary<string, string>? states, CancellationToken ct)
+    {
+        const string Type = "PodsUpToDate";
+        var members = Enumerable.Range(0, spec.Members).Select(i => mine[i]).ToList();
+        var stale = members.Where(p => !MemberObjects.RunsSpec(spec, p)).ToList();
+        if (stale.Count == 0) return (Type, true, "UpToDate", $"every member runs {spec.Image} with the spec's requests");
+        bool known = states is { Count: > 0 };
+        var notReady = members.Where(p => p.Metadata.DeletionTimestamp is not null || p.Status?.Phase != "Running"
+            || (known && states!.GetValueOrDefault(p.Metadata.Name) != "ONLINE")).Select(p => p.Metadata.Name).ToList();
+        if (notReady.Count > 0)
+            return (Type, false, "Waiting", $"{stale.Count} member(s) to restart; waiting for {string.Join(", ", notReady)} to be running{(known ? " and ONLINE" : "")}");
+
+        var next = stale.FirstOrDefault(p => MemberObjects.Role(p) != MemberRole.Primary);
+        if (next is null && spec.Members > 1)
+        {
+            // Only the primary is left: hand its role over first, so writers move before it stops.
+            var target = members.FirstOrDefault(p => MemberObjects.RunsSpec(spec, p) && MemberObjects.Role(p) != MemberRole.Primary);
+            int ordinal = target is null ? -1 : MemberObjects.Ordinal(spec.Name, target.Metadata.Name)!.Value;
+            if (promoter is null || target is null || !addresses.TryGetValue(ordinal, out var ip))
+                return (Type, false, "SwitchoverNotPossible", $"the PRIMARY {stale[0].Metadata.Name} runs an old spec and {(promoter is null ? "no promoter is configured" : "no up-to-date secondary can take its role")}");
+            await promoter.PromoteAsync(spec, target.Metadata.Name, ip.ToString(), ct);
+            return (Type, false, "Switchover", $"PRIMARY role handed to {target.Metadata.Name}; {stale[0].Metadata.Name} restarts once the move is seen");
+        }
+        next ??= stale[0];
+        await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(next.Metadata.Name, spec.Namespace, cancellationToken: ct));
+        return (Type, false, "Restarting", $"restarting {next.Metadata.Name} to run {spec.Image}; {stale.Count - 1} more after it");
     }
 
     /// <summary>
