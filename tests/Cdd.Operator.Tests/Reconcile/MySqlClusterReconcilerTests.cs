@@ -417,16 +417,6 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(3, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
     }
 
-    sealed class RecordingPromoter : IPrimaryPromoter
-    {
-        public readonly List<(string Cluster, string Pod, string Host)> Calls = [];
-        public Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
-        {
-            Calls.Add((cluster.Key, memberPod, memberHost));
-            return Task.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task The_primary_role_moves_to_a_secondary_on_a_healthy_host_when_its_host_is_overloaded()
     {

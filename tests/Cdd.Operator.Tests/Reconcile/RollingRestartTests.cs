@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using Cdd.Operator.Reconcile;
 using Xunit;
@@ -14,14 +13,17 @@ public sealed class RollingRestartTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;
 
-    sealed class RecordingPromoter : IPrimaryPromoter
+    /// <summary>Three members placed on three nodes and running, orders-0 the primary.</summary>
+    static async Task<(ReconcileFixture F, MySqlClusterReconciler R)> RunningAsync(IPrimaryPromoter? promoter = null)
     {
-        public readonly List<string> Promoted = [];
-        public Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
-        {
-            Promoted.Add(memberPod);
-            return Task.CompletedTask;
-        }
+        var f = new ReconcileFixture();
+        for (int i = 1; i <= 3; i++) f.AddNode($"node-{i}", zone: $"z{i}");
+        f.CreateCluster("orders", 3);
+        var r = new MySqlClusterReconciler(f.NewClient(), promoter);
+        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
+        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
+        f.LabelPrimary("orders-0");
+        return (f, r);
     }
 
     static JsonObject Condition(ReconcileFixture f) =>
@@ -39,15 +41,10 @@ public sealed class RollingRestartTests
     [Fact]
     public async Task A_new_image_restarts_the_secondaries_one_at_a_time_then_moves_the_primary_role_before_the_old_primary_restarts()
     {
-        using var f = new ReconcileFixture();
-        for (int i = 1; i <= 3; i++) f.AddNode($"node-{i}", zone: $"z{i}");
-        f.CreateCluster("orders", 3);
         var promoter = new RecordingPromoter();
-        var r = new MySqlClusterReconciler(f.NewClient(), promoter);
+        var (f, r) = await RunningAsync(promoter);
+        using var _ = f;
         async Task<ReconcileOutcome> Pass() => await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        await Pass();
-        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
-        f.LabelPrimary("orders-0");
         Assert.Equal(ReconcileOutcome.Converged, await Pass());
         Assert.Equal("True", Condition(f)["status"]!.GetValue<string>());
         var nodes = f.Pods().ToDictionary(p => p.Name(), p => p.NodeName());
@@ -69,10 +66,10 @@ public sealed class RollingRestartTests
         Assert.DoesNotContain(f.Pods(), p => p.Name() == "orders-2");
         await Pass();
         f.MarkRunning("orders-2");
-        Assert.Empty(promoter.Promoted);
+        Assert.Empty(promoter.Calls);
 
         await Pass(); // only the primary is left on the old image: its role moves first
-        Assert.Equal(["orders-1"], promoter.Promoted);
+        Assert.Equal(["orders-1"], promoter.Calls.Select(c => c.Pod));
         Assert.Equal("Switchover", Condition(f)["reason"]!.GetValue<string>());
         Assert.Equal("mysql:8.4", Image(f.Pod("orders-0")));
 
@@ -87,18 +84,14 @@ public sealed class RollingRestartTests
         Assert.Equal(nodes, f.Pods().ToDictionary(p => p.Name(), p => p.NodeName())); // back on the nodes holding their volumes
         Assert.Equal(addresses, nodes.Keys.ToDictionary(n => n, n => f.BoundAddress(n)));
         Assert.Equal("True", Condition(f)["status"]!.GetValue<string>());
-        Assert.Single(promoter.Promoted);
+        Assert.Single(promoter.Calls);
     }
 
     [Fact]
     public async Task Requests_given_in_another_unit_are_not_a_change()
     {
-        using var f = new ReconcileFixture();
-        for (int i = 1; i <= 3; i++) f.AddNode($"node-{i}", zone: $"z{i}");
-        f.CreateCluster("orders", 3);
-        var r = new MySqlClusterReconciler(f.NewClient());
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
+        var (f, r) = await RunningAsync();
+        using var _ = f;
         var c = f.Cluster("orders")!;
         c["spec"]!["resources"]!["cpu"] = "2000m";
         c["spec"]!["resources"]!["memory"] = "8192Mi";
@@ -111,13 +104,8 @@ public sealed class RollingRestartTests
     [Fact]
     public async Task Without_a_promoter_the_old_primary_is_not_stopped_and_the_status_says_why()
     {
-        using var f = new ReconcileFixture();
-        for (int i = 1; i <= 3; i++) f.AddNode($"node-{i}", zone: $"z{i}");
-        f.CreateCluster("orders", 3);
-        var r = new MySqlClusterReconciler(f.NewClient());
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        foreach (var p in f.Pods()) f.MarkRunning(p.Name());
-        f.LabelPrimary("orders-0");
+        var (f, r) = await RunningAsync();
+        using var _ = f;
         SetImage(f, "mysql:8.4.3");
         for (int round = 0; round < 8; round++) // both secondaries restart, then the primary is all that is left
         {
