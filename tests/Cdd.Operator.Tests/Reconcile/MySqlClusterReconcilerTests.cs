@@ -40,6 +40,7 @@ public sealed class MySqlClusterReconcilerTests
             // Each member's address is bound before its pod exists: MGR is addressed by the fixed addresses.
             string ip = f.BoundAddress($"orders-{i}")!;
             Assert.StartsWith("10.20.", ip);
+            Assert.Equal(ip, p.Annotation(MemberObjects.AddressAnnotation));
             Assert.Contains($"--loose-report-host={ip}", args);
             Assert.Contains($"--loose-group-replication-local-address={ip}:33061", args);
             Assert.Contains("--loose-group-replication-group-seeds=" + string.Join(',', Enumerable.Range(0, 3).Select(k => f.BoundAddress($"orders-{k}") + ":33061")), args);

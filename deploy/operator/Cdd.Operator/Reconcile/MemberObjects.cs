@@ -21,6 +21,8 @@ public static class MemberObjects
     public const string PoolAnnotation = "cdd.io/ipam-pool";
     public const string NetworkModeAnnotation = "cdd.io/network-mode";
     public const string BootstrapAnnotation = "cdd.io/bootstrap";
+    /// <summary>The member's fixed address, bound before the pod was made (a copy of its IPReservation: the binding is for life).</summary>
+    public const string AddressAnnotation = "cdd.io/address";
     /// <summary>The dynamic MGR settings the member runs with (made with, or applied since): <c>name=value;name=value</c>.</summary>
     public const string SettingsAnnotation = "cdd.io/mgr-settings";
     public const int GroupPort = 33061;
@@ -104,6 +106,7 @@ public static class MemberObjects
         var annotations = new Dictionary<string, string>
         {
             [FixedIpAnnotation] = FixedIp(c, ordinal),
+            [AddressAnnotation] = addresses[ordinal].ToString(),
             [PoolAnnotation] = c.Pool,
             [NetworkModeAnnotation] = c.Mode.ToString().ToLowerInvariant(),
         };
@@ -248,6 +251,10 @@ public static class MemberObjects
     /// <summary>The MGR role as the primary watcher labels it (cdd.io/role=primary); any other member is a secondary.</summary>
     public static MemberRole Role(V1Pod pod) =>
         Value(pod.Metadata.Labels, RoleLabel) == "primary" ? MemberRole.Primary : MemberRole.Secondary;
+
+    /// <summary>The address a member pod was made with (<see cref="AddressAnnotation"/>), null for a pod without one.</summary>
+    public static IPAddress? Address(V1Pod pod) =>
+        IPAddress.TryParse(Value(pod.Metadata.Annotations, AddressAnnotation), out var ip) ? ip : null;
 
     /// <summary>A label's or annotation's value, null when the map or the key is absent.</summary>
     public static string? Value(IDictionary<string, string>? map, string key) => map is not null && map.TryGetValue(key, out var v) ? v : null;

@@ -82,7 +82,14 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         var mine = OwnPods((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: own, cancellationToken: ct)).Items, spec);
         var missing = Enumerable.Range(0, spec.Members).Where(i => !mine.ContainsKey(i)).ToList();
         string? placementFailure = null;
-        var addresses = new Dictionary<int, IPAddress>(await _addresses.ListAsync(ns, spec.Name, spec.Pool, ct));
+        // A member's pod carries its address; the pool's bindings are read only when a member has no pod (or a pod made
+        // without the annotation), so a converged pass does not LIST a pool that every cluster may share.
+        var addresses = new Dictionary<int, IPAddress>();
+        foreach (var (ordinal, pod) in mine)
+            if (ordinal < spec.Members && MemberObjects.Address(pod) is { } known) addresses[ordinal] = known;
+        if (Enumerable.Range(0, spec.Members).Any(i => !addresses.ContainsKey(i)))
+            foreach (var (ordinal, bound) in await _addresses.ListAsync(ns, spec.Name, spec.Pool, ct))
+                addresses.TryAdd(ordinal, bound);
         try
         {
             // A member made before its binding existed (or whose binding was deleted by hand) is bound where it runs.
