@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Cdd.Operator.Placement;
-using Cdd.Operator.Plan;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -30,7 +29,7 @@ public enum ReconcileOutcome { Converged, Requeue, Gone }
 /// </list>
 /// Scaling down deletes the pods of ordinals at or above spec.members (their PVCs stay until the cluster goes).
 /// </summary>
-public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberAddresses? addresses = null,
+public sealed partial class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberAddresses? addresses = null,
     PrimaryTracker? tracker = null, IMemberSettings? settings = null)
 {
     readonly MySqlClusterApi _clusters = new(client);
@@ -156,126 +155,6 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
         return allPlaced && settingsCondition?.Status != false && rollCondition?.Status != false ? ReconcileOutcome.Converged : ReconcileOutcome.Requeue;
     }
 
-    /// <summary>
-    /// Places the members that have no pod: first those whose volume pins them (<see cref="MemberVolumes"/>) on a node
-    /// their volume allows, then the others with the planner over the live inventory; binds each one's address on its
-    /// node; then makes their PVCs (naming the node) and pods. Returns the cluster's pods afterwards, or why nothing was
-    /// created.
-    /// </summary>
-    async Task<(Dictionary<int, V1Pod> Mine, string? Failure)> PlaceMissingAsync(ClusterSpec spec, List<int> missing, Dictionary<int, IPAddress> addresses,
-        Dictionary<string, V1PersistentVolumeClaim> pvcs, CancellationToken ct)
-    {
-        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
-        var mine = OwnPods(allMembers, spec);
-        var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-        var pins = new Dictionary<int, VolumePin>();
-        foreach (int ordinal in missing)
-            if (await MemberVolumes.PinAsync(client, pvcs.GetValueOrDefault(MemberObjects.PvcName(spec.Name, ordinal)), ct) is { } pin) pins[ordinal] = pin;
-        // A member keeps its address for life, so it must land on a node that reaches the segment it is bound in.
-        // The planner knows nothing of segments: a node the binding refuses is left out and the members placed again
-        // (each round drops one more node, so this ends).
-        var unreachable = new SortedSet<string>(StringComparer.Ordinal);
-        while (true)
-        {
-            var usable = nodes.Where(n => !unreachable.Contains(n.Metadata.Name)).ToList();
-            var (assigned, failure) = Assign(spec, missing, pins, usable, [.. allMembers], mine.Count == 0);
-            if (failure is not null)
-                return (mine, unreachable.Count == 0 ? failure : $"{failure} (left out: {string.Join(", ", unreachable)}, which reach no segment a member is or can be bound in)");
-            try
-            {
-                // Every member's address before any pod: the seeds of each new pod name all of them.
-                foreach (var (ordinal, (node, _)) in assigned)
-                    addresses[ordinal] = await _addresses.BindAsync(spec, ordinal, node, ct);
-            }
-            catch (MemberAddressException e) when (e.UnreachableFrom is { } node && unreachable.Add(node))
-            {
-                continue;
-            }
-            catch (MemberAddressException e)
-            {
-                return (mine, e.Message);
-            }
-            string? allowlist = await _clusters.PoolAllowlistAsync(spec.Pool, ct);
-            foreach (var (ordinal, (node, bootstrap)) in assigned)
-            {
-                await EnsurePvcAsync(spec, ordinal, node, pvcs.GetValueOrDefault(MemberObjects.PvcName(spec.Name, ordinal)), ct);
-                var pod = MemberObjects.Pod(spec, ordinal, node, bootstrap, addresses, allowlist);
-                await CreateOrSkip(() => client.CoreV1.CreateNamespacedPodAsync(pod, spec.Namespace, cancellationToken: ct));
-            }
-            var pods = await client.CoreV1.ListNamespacedPodAsync(spec.Namespace, labelSelector: $"{MemberObjects.ClusterLabel}={spec.Name}", cancellationToken: ct);
-            return (OwnPods(pods.Items, spec), null);
-        }
-    }
-
-    /// <summary>
-    /// The node of every missing member (and whether it bootstraps the group): pinned members on the best node their
-    /// volume allows (passing the filters if one does: their data is there, so a node over a soft limit still beats no
-    /// member), the rest by the planner with the pinned ones counted where they go.
-    /// </summary>
-    static (SortedDictionary<int, (string Node, bool Bootstrap)> Assigned, string? Failure) Assign(ClusterSpec spec, List<int> missing,
-        Dictionary<int, VolumePin> pins, List<V1Node> nodes, List<V1Pod> members, bool fresh)
-    {
-        var assigned = new SortedDictionary<int, (string, bool)>();
-        foreach (var (ordinal, pin) in pins.OrderBy(kv => kv.Key))
-        {
-            var (planner, failure) = LiveInventory.Planner(nodes, members, spec);
-            if (planner is null) return (assigned, failure);
-            var candidates = nodes.Where(n => pin.Allows(n) && planner.Contains(n.Metadata.Name)
-                    && !planner.Host(n.Metadata.Name).Clusters.ContainsKey(spec.Key))
-                .Select(n => n.Metadata.Name).Order(StringComparer.Ordinal).ToList();
-            if (candidates.Count == 0)
-                return (assigned, $"member {MemberObjects.PodName(spec.Name, ordinal)} waits: {pin.Reason}, and none of them is schedulable " +
-                    $"(delete PVC {pin.Pvc} to place the member elsewhere; its data goes with it)");
-            var node = candidates.Where(n => planner.Filter(n, spec.Request).Count == 0).OrderBy(n => planner.Cost(n, spec.Request)).FirstOrDefault() ?? candidates[0];
-            assigned[ordinal] = (node, false);
-            members.Add(MemberObjects.Placeholder(spec, ordinal, node));
-        }
-        var free = missing.Where(i => !pins.ContainsKey(i)).ToList();
-        if (free.Count == 0) return (assigned, null);
-        var (p, f) = LiveInventory.Planner(nodes, members, spec);
-        var result = p?.Place(spec.Request);
-        if ((f ?? result!.Failure) is { } placeFailure) return (assigned, placeFailure);
-        var placed = result!.Members.Where(m => m.IsNew).ToList();
-        for (int k = 0; k < free.Count; k++) assigned[free[k]] = (placed[k].Node, fresh && pins.Count == 0 && placed[k].IsPrimary);
-        return (assigned, null);
-    }
-
-    /// <summary>
-    /// The member's PVC, naming <paramref name="node"/> as its selected node: created when missing; an existing one not
-    /// bound yet and naming no node gets the annotation (one that names a node pinned the member there already).
-    /// </summary>
-    async Task EnsurePvcAsync(ClusterSpec spec, int ordinal, string node, V1PersistentVolumeClaim? pvc, CancellationToken ct)
-    {
-        if (pvc is null)
-        {
-            await CreateOrSkip(() => client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(MemberObjects.Pvc(spec, ordinal, node), spec.Namespace, cancellationToken: ct));
-            return;
-        }
-        if (pvc.Spec?.VolumeName is { Length: > 0 } || MemberObjects.Value(pvc.Metadata.Annotations, MemberVolumes.SelectedNodeAnnotation) is not null) return;
-        var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [MemberVolumes.SelectedNodeAnnotation] = node } } };
-        await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), pvc.Metadata.Name, spec.Namespace, cancellationToken: ct);
-    }
-
-    /// <summary>
-    /// The PrimaryHostHealthy condition, once MGR has a primary among the members: one GET of its node answers the
-    /// common case (no breaker tripped); otherwise the planner over the live inventory decides whether to move the role.
-    /// </summary>
-    async Task<(string Type, bool Status, string Reason, string Message)?> CheckPrimaryHostAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
-    {
-        if (mine.Where(kv => kv.Key < spec.Members).Select(kv => kv.Value).FirstOrDefault(p => MemberObjects.Role(p) == MemberRole.Primary) is not { Spec.NodeName: { } primaryNode })
-            return null;
-        V1Node? node = null;
-        try { node = await client.CoreV1.ReadNodeAsync(primaryNode, cancellationToken: ct); }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
-        var inv = node is null ? null : NodeInventoryReader.Read(node, 0, 0);
-        if (inv is not null && spec.Request.Breakers.Tripped(inv.Pressure) is null)
-            return ("PrimaryHostHealthy", true, "NoBreakerTripped", $"primary host \"{primaryNode}\" trips no breaker");
-        var allMembers = (await client.CoreV1.ListPodForAllNamespacesAsync(labelSelector: MemberObjects.ClusterLabel, cancellationToken: ct)).Items;
-        var nodes = (await client.CoreV1.ListNodeAsync(cancellationToken: ct)).Items;
-        var (planner, _) = LiveInventory.Planner(nodes, allMembers, spec);
-        return planner is null ? null : await MovePrimaryAsync(planner, spec, OwnPods(allMembers, spec), addresses, ct);
-    }
-
     /// <summary>The MEMBER_STATE values the CRD's status accepts.</summary>
     static readonly HashSet<string> MemberStates = new(StringComparer.Ordinal) { "ONLINE", "RECOVERING", "OFFLINE", "ERROR", "UNREACHABLE" };
 
@@ -318,95 +197,6 @@ public sealed class MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter?
             await _clusters.ReplaceAsync(cluster, ct);
         }
         return ReconcileOutcome.Gone;
-    }
-
-    /// <summary>The primary-host check: Stay, or promote the chosen secondary; the outcome as the PrimaryHostHealthy condition.</summary>
-    async Task<(string, bool, string, string)?> MovePrimaryAsync(Planner planner, ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
-    {
-        var move = planner.DecidePrimaryMove(spec.Key, spec.Request.Breakers);
-        switch (move.Kind)
-        {
-            case PrimaryMoveKind.NoPrimary:
-                return null; // MGR has not reported a primary (yet): nothing to judge
-            case PrimaryMoveKind.Stay:
-                return ("PrimaryHostHealthy", true, "NoBreakerTripped", move.Reason);
-            case PrimaryMoveKind.NoHealthySecondary:
-                return ("PrimaryHostHealthy", false, "NoHealthySecondary", move.Reason);
-        }
-        var (ordinal, target) = mine.Where(kv => kv.Key < spec.Members).First(kv => kv.Value.Spec.NodeName == move.To);
-        if (promoter is null) return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} (no promoter configured)");
-        if (!addresses.TryGetValue(ordinal, out var targetIp))
-            return ("PrimaryHostHealthy", false, "MoveNotExecuted", $"{move.Reason} ({target.Metadata.Name} has no bound address)");
-        await promoter.PromoteAsync(spec, target.Metadata.Name, targetIp.ToString(), ct);
-        return ("PrimaryHostHealthy", false, "PrimaryMoved", $"{move.Reason}: group_replication_set_as_primary() on {target.Metadata.Name}");
-    }
-
-    /// <summary>
-    /// Restarts the members whose pod runs another image or other requests than the spec (<see cref="MemberObjects.RunsSpec"/>),
-    /// one at a time and only while the group is whole: every member's pod running and, where the watcher reports
-    /// states, ONLINE. Secondaries go first; when only the PRIMARY is left, the role is handed to an up-to-date
-    /// secondary with the promoter and the old primary restarts once the watcher has seen the move. A deleted member
-    /// is made again by the next pass, on the node holding its volume, with the spec's image and requests.
-    /// </summary>
-    async Task<(string Type, bool Status, string Reason, string Message)> RollPodsAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine,
-        Dictionary<int, IPAddress> addresses, IReadOnlyDictionary<string, string>? states, CancellationToken ct)
-    {
-        const string Type = "PodsUpToDate";
-        var members = Enumerable.Range(0, spec.Members).Select(i => mine[i]).ToList();
-        var stale = members.Where(p => !MemberObjects.RunsSpec(spec, p)).ToList();
-        if (stale.Count == 0) return (Type, true, "UpToDate", $"every member runs {spec.Image} with the spec's requests");
-        bool known = states is { Count: > 0 };
-        var notReady = members.Where(p => p.Metadata.DeletionTimestamp is not null || p.Status?.Phase != "Running"
-            || (known && states!.GetValueOrDefault(p.Metadata.Name) != "ONLINE")).Select(p => p.Metadata.Name).ToList();
-        if (notReady.Count > 0)
-            return (Type, false, "Waiting", $"{stale.Count} member(s) to restart; waiting for {string.Join(", ", notReady)} to be running{(known ? " and ONLINE" : "")}");
-
-        var next = stale.FirstOrDefault(p => MemberObjects.Role(p) != MemberRole.Primary);
-        if (next is null && spec.Members > 1)
-        {
-            // Only the primary is left: hand its role over first, so writers move before it stops.
-            var target = members.FirstOrDefault(p => MemberObjects.RunsSpec(spec, p) && MemberObjects.Role(p) != MemberRole.Primary);
-            int ordinal = target is null ? -1 : MemberObjects.Ordinal(spec.Name, target.Metadata.Name)!.Value;
-            if (promoter is null || target is null || !addresses.TryGetValue(ordinal, out var ip))
-                return (Type, false, "SwitchoverNotPossible", $"the PRIMARY {stale[0].Metadata.Name} runs an old spec and {(promoter is null ? "no promoter is configured" : "no up-to-date secondary can take its role")}");
-            await promoter.PromoteAsync(spec, target.Metadata.Name, ip.ToString(), ct);
-            return (Type, false, "Switchover", $"PRIMARY role handed to {target.Metadata.Name}; {stale[0].Metadata.Name} restarts once the move is seen");
-        }
-        next ??= stale[0];
-        await DeleteOrSkip(() => client.CoreV1.DeleteNamespacedPodAsync(next.Metadata.Name, spec.Namespace, cancellationToken: ct));
-        return (Type, false, "Restarting", $"restarting {next.Metadata.Name} to run {spec.Image}; {stale.Count - 1} more after it");
-    }
-
-    /// <summary>
-    /// Rolls the dynamic MGR settings (<see cref="MemberObjects.DynamicSettings"/>) out to the running members whose
-    /// <see cref="MemberObjects.SettingsAnnotation"/> differs: secondaries first, the primary last, one member at a time,
-    /// stopping at the first failure (the next pass resumes). Nothing happens until every member has its address.
-    /// </summary>
-    async Task<(string Type, bool Status, string Reason, string Message)?> ApplySettingsAsync(ClusterSpec spec, Dictionary<int, V1Pod> mine, Dictionary<int, IPAddress> addresses, CancellationToken ct)
-    {
-        if (Enumerable.Range(0, spec.Members).Any(i => !addresses.ContainsKey(i))) return null;
-        int applied = 0;
-        var order = mine.Where(kv => kv.Key < spec.Members && kv.Value.Metadata.DeletionTimestamp is null && kv.Value.Status?.Phase == "Running")
-            .OrderBy(kv => MemberObjects.Role(kv.Value) == MemberRole.Primary).ThenBy(kv => kv.Key);
-        foreach (var (ordinal, pod) in order)
-        {
-            var desired = MemberObjects.DynamicSettings(spec, ordinal, addresses);
-            string text = MemberObjects.SettingsText(desired);
-            if (MemberObjects.Value(pod.Metadata.Annotations, MemberObjects.SettingsAnnotation) == text) continue;
-            try
-            {
-                await settings!.ApplyAsync(spec, pod.Metadata.Name, addresses[ordinal], desired, ct);
-            }
-            catch (MemberSettingsException e)
-            {
-                return ("SettingsApplied", false, "ApplyFailed", applied == 0 ? e.Message : $"{applied} member(s) updated, then {e.Message}");
-            }
-            var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [MemberObjects.SettingsAnnotation] = text } } };
-            await client.CoreV1.PatchNamespacedPodAsync(new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch), pod.Metadata.Name, spec.Namespace, cancellationToken: ct);
-            applied++;
-        }
-        return ("SettingsApplied", true, applied == 0 ? "UpToDate" : "Applied",
-            applied == 0 ? "every running member has the current seeds and weight" : $"seeds and weight applied to {applied} running member(s)");
     }
 
     static bool OwnedBy(V1ObjectMeta meta, string uid) => meta.OwnerReferences?.Any(o => o.Uid == uid) == true;
