@@ -32,7 +32,9 @@ public sealed class MariaDbServer : IDisposable
         try
         {
             var data = Path.Combine(_dir, "data");
-            Run(installDb, $"--no-defaults --datadir={data} --user=root --auth-root-authentication-method=normal --skip-test-db");
+            // Its own temp folder: bootstraps of parallel test classes in one /tmp clashed on temporary table files.
+            var tmp = Directory.CreateDirectory(Path.Combine(_dir, "tmp")).FullName;
+            Run(installDb, "--no-defaults", $"--datadir={data}", "--user=root", "--auth-root-authentication-method=normal", "--skip-test-db", $"--tmpdir={tmp}");
             Port = FreePort();
             var psi = new ProcessStartInfo(Mariadbd)
             {
@@ -42,7 +44,7 @@ public sealed class MariaDbServer : IDisposable
             };
             foreach (var a in new[]
             {
-                "--no-defaults", $"--datadir={data}", "--user=root", "--skip-networking=0", "--bind-address=127.0.0.1",
+                "--no-defaults", $"--datadir={data}", $"--tmpdir={tmp}", "--user=root", "--skip-networking=0", "--bind-address=127.0.0.1",
                 $"--port={Port}", $"--socket={Path.Combine(_dir, "mysqld.sock")}", $"--pid-file={Path.Combine(_dir, "mysqld.pid")}",
                 $"--log-error={ErrorLog}", "--skip-name-resolve", "--innodb-buffer-pool-size=16M", "--performance-schema=OFF",
             })
@@ -162,14 +164,14 @@ public sealed class MariaDbServer : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Append("/usr/sbin")
             .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
-    static void Run(string file, string args)
+    static void Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEnd();
         p.WaitForExit();
-        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {args} exited with {p.ExitCode}: {stderr}{stdout.Result}");
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited with {p.ExitCode}: {stderr}{stdout.Result}");
     }
 
     static string Tail(string path)
