@@ -75,19 +75,10 @@ public sealed partial class ControllerService
                 if (request.SourceVolumeId.Length > 0 && snap.SourceVolumeId != request.SourceVolumeId) continue;
                 all.Add((snap.SnapshotId, snap));
             }
-        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-
-        int start = 0;
-        if (request.StartingToken.Length > 0)
-        {
-            start = all.FindIndex(v => v.Id == request.StartingToken);
-            if (start < 0) throw new CsiException(CsiFault.Aborted, $"starting_token {request.StartingToken} is no longer valid");
-        }
-        int count = request.MaxEntries > 0 ? Math.Min(request.MaxEntries, all.Count - start) : all.Count - start;
-        var response = new ListSnapshotsResponse();
-        foreach (var (_, snap) in all.Skip(start).Take(count))
+        var (page, next) = Page(all, request.StartingToken, request.MaxEntries);
+        var response = new ListSnapshotsResponse { NextToken = next };
+        foreach (var (_, snap) in page)
             response.Entries.Add(new ListSnapshotsResponse.Types.Entry { Snapshot = snap });
-        if (start + count < all.Count) response.NextToken = all[start + count].Id;
         return response;
     }
 

@@ -161,23 +161,32 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
         foreach (var vg in options.VolumeGroups.Where(present.Contains))
             foreach (var lv in await lvm.LogicalVolumesAsync(vg))
                 if (lv.Tags.Contains(VolumeId.OwnerTag)) all.Add(($"{vg}/{lv.Name}", lv));
-        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-
-        int start = 0;
-        if (request.StartingToken.Length > 0)
-        {
-            start = all.FindIndex(v => v.Id == request.StartingToken);
-            if (start < 0) throw new CsiException(CsiFault.Aborted, $"starting_token {request.StartingToken} is no longer valid");
-        }
-        int count = request.MaxEntries > 0 ? Math.Min(request.MaxEntries, all.Count - start) : all.Count - start;
-        var response = new ListVolumesResponse();
-        foreach (var (vid, lv) in all.Skip(start).Take(count))
+        var (page, next) = Page(all, request.StartingToken, request.MaxEntries);
+        var response = new ListVolumesResponse { NextToken = next };
+        foreach (var (vid, lv) in page)
             response.Entries.Add(new ListVolumesResponse.Types.Entry
             {
                 Volume = new Volume { VolumeId = vid, CapacityBytes = lv.SizeBytes, AccessibleTopology = { NodeTopology() } },
             });
-        if (start + count < all.Count) response.NextToken = all[start + count].Id;
         return response;
+    }
+
+    /// <summary>
+    /// One page of a listing, entries ordered by ID: from the entry whose ID is <paramref name="startingToken"/> (ABORTED
+    /// when it is gone: the listing changed under the caller), at most <paramref name="maxEntries"/> (0 = all); the next
+    /// token is the ID of the first entry left out, "" when none is.
+    /// </summary>
+    static (IEnumerable<(string Id, T Item)> Page, string NextToken) Page<T>(List<(string Id, T Item)> all, string startingToken, int maxEntries)
+    {
+        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        int start = 0;
+        if (startingToken.Length > 0)
+        {
+            start = all.FindIndex(v => v.Id == startingToken);
+            if (start < 0) throw new CsiException(CsiFault.Aborted, $"starting_token {startingToken} is no longer valid");
+        }
+        int count = maxEntries > 0 ? Math.Min(maxEntries, all.Count - start) : all.Count - start;
+        return (all.Skip(start).Take(count), start + count < all.Count ? all[start + count].Id : "");
     }
 
     public override async Task<GetCapacityResponse> GetCapacity(GetCapacityRequest request, ServerCallContext context)

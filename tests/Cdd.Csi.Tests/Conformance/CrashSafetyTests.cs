@@ -1,6 +1,6 @@
 using Csi.V1;
 using Grpc.Core;
-using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
+using static Cdd.Csi.Tests.Conformance.CsiRequests;
 
 namespace Cdd.Csi.Tests.Conformance;
 
@@ -20,7 +20,7 @@ public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
     public async Task Create_volume_killed_at_a_fixed_point_then_repeated_after_restart_leaves_one_lv(string crashAt)
     {
         string name = "crash-" + crashAt;
-        var request = Request(name);
+        var request = CreateReq(name, 64 * Mi, thin: true);
         guest.KillAndRestartDriver(crashAt);
         try
         {
@@ -50,9 +50,9 @@ public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
     public async Task Restore_killed_between_snapshot_and_extend_is_finished_by_the_retry()
     {
         var controller = new Controller.ControllerClient(guest.Channel);
-        var source = (await controller.CreateVolumeAsync(Request("crash-restore-src"))).Volume;
+        var source = (await controller.CreateVolumeAsync(CreateReq("crash-restore-src", 64 * Mi, thin: true))).Volume;
         var snap = (await controller.CreateSnapshotAsync(new CreateSnapshotRequest { Name = "crash-restore-snap", SourceVolumeId = source.VolumeId })).Snapshot;
-        var restore = Request("crash-restore");
+        var restore = CreateReq("crash-restore", 64 * Mi, thin: true);
         restore.CapacityRange.RequiredBytes = 128 << 20;
         restore.VolumeContentSource = new VolumeContentSource { Snapshot = new VolumeContentSource.Types.SnapshotSource { SnapshotId = snap.SnapshotId } };
 
@@ -82,38 +82,10 @@ public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
     string[] GuestLvs() => guest.Vm.Run($"lvs --noheadings -o lv_name {CsiGuest.Vg}").EnsureSuccess("lvs").Stdout
         .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    static CreateVolumeRequest Request(string name) => new()
-    {
-        Name = name,
-        CapacityRange = new CapacityRange { RequiredBytes = 64 << 20 },
-        VolumeCapabilities =
-        {
-            new VolumeCapability
-            {
-                Mount = new VolumeCapability.Types.MountVolume { FsType = "ext4" },
-                AccessMode = new VolumeCapability.Types.AccessMode { Mode = Mode.SingleNodeWriter },
-            },
-        },
-        Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["thinPool"] = CsiGuest.Pool },
-    };
-
     [Fact]
     public async Task Create_volume_killed_mid_call_then_repeated_after_restart_leaves_one_lv_and_no_orphan()
     {
-        var request = new CreateVolumeRequest
-        {
-            Name = "crash-me",
-            CapacityRange = new CapacityRange { RequiredBytes = 64 << 20 },
-            VolumeCapabilities =
-            {
-                new VolumeCapability
-                {
-                    Mount = new VolumeCapability.Types.MountVolume { FsType = "ext4" },
-                    AccessMode = new VolumeCapability.Types.AccessMode { Mode = Mode.SingleNodeWriter },
-                },
-            },
-            Parameters = { ["volumeGroup"] = CsiGuest.Vg, ["thinPool"] = CsiGuest.Pool },
-        };
+        var request = CreateReq("crash-me", 64 * Mi, thin: true);
         var inFlight = new Controller.ControllerClient(guest.Channel).CreateVolumeAsync(request).ResponseAsync;
         guest.KillAndRestartDriver();
         try { await inFlight; }

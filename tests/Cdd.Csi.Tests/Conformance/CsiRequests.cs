@@ -55,6 +55,29 @@ public static class CsiRequests
         Readonly = readOnly,
     };
 
+    /// <summary>
+    /// Every ID a paged listing hands out, two per page (each page must hold one or two), following next_token until it
+    /// is empty; <paramref name="list"/> answers one page for a starting token.
+    /// </summary>
+    public static async Task<List<string>> PageThrough(Func<ListPage, Task<(IEnumerable<string> Ids, string NextToken)>> list)
+    {
+        var seen = new List<string>();
+        string token = "";
+        int pages = 0;
+        do
+        {
+            var (ids, next) = await list(new ListPage(2, token));
+            var page = ids.ToList();
+            Assert.InRange(page.Count, 1, 2);
+            seen.AddRange(page);
+            token = next;
+            pages++;
+        } while (token.Length > 0 && pages < 100);
+        return seen;
+    }
+
+    public sealed record ListPage(int MaxEntries, string StartingToken);
+
     public static async Task<RpcException> Fails(StatusCode code, Task call)
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => call);

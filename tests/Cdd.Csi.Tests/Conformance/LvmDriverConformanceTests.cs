@@ -121,17 +121,11 @@ public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
         foreach (var n in new[] { "page-a", "page-b", "page-c" })
             made.Add((await _controller.CreateVolumeAsync(CreateReq(n, 4 * Mi, thin: true))).Volume.VolumeId);
 
-        var seen = new List<string>();
-        string token = "";
-        int pages = 0;
-        do
+        var seen = await PageThrough(async p =>
         {
-            var page = await _controller.ListVolumesAsync(new ListVolumesRequest { MaxEntries = 2, StartingToken = token });
-            Assert.InRange(page.Entries.Count, 1, 2);
-            seen.AddRange(page.Entries.Select(e => e.Volume.VolumeId));
-            token = page.NextToken;
-            pages++;
-        } while (token.Length > 0 && pages < 100);
+            var page = await _controller.ListVolumesAsync(new ListVolumesRequest { MaxEntries = p.MaxEntries, StartingToken = p.StartingToken });
+            return (page.Entries.Select(e => e.Volume.VolumeId), page.NextToken);
+        });
         Assert.Equal(seen.Distinct().Count(), seen.Count);
         Assert.Superset(made.ToHashSet(), seen.ToHashSet());
 

@@ -165,17 +165,11 @@ public class SnapshotConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
         foreach (var n in new[] { "ps-a", "ps-b", "ps-c" })
             made.Add((await _controller.CreateSnapshotAsync(new CreateSnapshotRequest { Name = n, SourceVolumeId = v.VolumeId })).Snapshot.SnapshotId);
 
-        var seen = new List<string>();
-        string token = "";
-        int pages = 0;
-        do
+        var seen = await PageThrough(async p =>
         {
-            var page = await _controller.ListSnapshotsAsync(new ListSnapshotsRequest { MaxEntries = 2, StartingToken = token });
-            Assert.InRange(page.Entries.Count, 1, 2);
-            seen.AddRange(page.Entries.Select(e => e.Snapshot.SnapshotId));
-            token = page.NextToken;
-            pages++;
-        } while (token.Length > 0 && pages < 100);
+            var page = await _controller.ListSnapshotsAsync(new ListSnapshotsRequest { MaxEntries = p.MaxEntries, StartingToken = p.StartingToken });
+            return (page.Entries.Select(e => e.Snapshot.SnapshotId), page.NextToken);
+        });
         Assert.Equal(seen.Distinct().Count(), seen.Count);
         Assert.Superset(made.ToHashSet(), seen.ToHashSet());
         await Fails(StatusCode.Aborted, _controller.ListSnapshotsAsync(new ListSnapshotsRequest { StartingToken = $"{CsiGuest.Vg}/snap-{new string('0', 40)}" }).ResponseAsync);
