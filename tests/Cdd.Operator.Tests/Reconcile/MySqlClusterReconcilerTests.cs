@@ -9,17 +9,10 @@ public sealed class MySqlClusterReconcilerTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;
 
-    static ReconcileFixture WithNodes(int count)
-    {
-        var f = new ReconcileFixture();
-        for (int i = 1; i <= count; i++) f.AddNode($"node-{i}", zone: $"z{(i - 1) % 3 + 1}");
-        return f;
-    }
-
     [Fact]
     public async Task A_three_member_cluster_gets_three_pods_on_three_nodes_three_pvcs_one_headless_service_and_status()
     {
-        using var f = WithNodes(5);
+        using var f = ReconcileFixture.WithNodes(5);
         f.CreateCluster("orders", 3);
 
         var outcome = await f.NewReconciler().ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -79,7 +72,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Status_reports_running_members_the_primary_and_ready_once_pods_run()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -102,7 +95,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Scaling_three_to_five_adds_two_members_on_new_nodes_without_duplicates()
     {
-        using var f = WithNodes(5);
+        using var f = ReconcileFixture.WithNodes(5);
         f.CreateCluster("orders", 3);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -130,7 +123,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task A_deleted_member_pod_is_recreated_with_the_same_fixed_ip_identity()
     {
-        using var f = WithNodes(4);
+        using var f = ReconcileFixture.WithNodes(4);
         f.CreateCluster("orders", 3);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -157,119 +150,9 @@ public sealed class MySqlClusterReconcilerTests
     }
 
     [Fact]
-    public async Task A_replaced_member_lands_on_a_node_that_reaches_the_segment_its_address_is_bound_in()
-    {
-        using var f = new ReconcileFixture();
-        // Rack b's nodes sort first and are the emptiest, so the planner prefers them; only rack a reaches 10.1.0.0/24.
-        f.AddNode("a-1", labels: new Dictionary<string, string> { ["rack"] = "a" });
-        f.AddNode("a-2", labels: new Dictionary<string, string> { ["rack"] = "a" }, cpu: "8");
-        f.AddNode("a-3", labels: new Dictionary<string, string> { ["rack"] = "a" }, cpu: "8");
-        f.AddRackPool("racks", ("a", "10.1.0.0/24"), ("b", "10.2.0.0/24"));
-        f.CreateCluster("orders", 1);
-        f.SetPool("orders", "racks");
-        var r = f.NewReconciler();
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        string first = f.Pod("orders-0").NodeName();
-        string address = f.BoundAddress("orders-0")!;
-        Assert.StartsWith("10.1.0.", address);
-
-        f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
-        f.AddNode("b-2", labels: new Dictionary<string, string> { ["rack"] = "b" }, cpu: "64");
-        f.BindVolume("data-orders-0", localNode: null); // a SAN volume: the data does not tie the member to its node
-        f.DeletePod("orders-0");
-        f.Cordon(first);
-        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
-
-        var back = f.Pod("orders-0");
-        Assert.StartsWith("a-", back.NodeName());
-        Assert.NotEqual(first, back.NodeName());
-        Assert.Equal(address, f.BoundAddress("orders-0"));
-        Assert.Single(f.Reservations());
-    }
-
-    [Fact]
-    public async Task A_replaced_member_whose_local_volume_is_on_its_node_goes_back_there_even_when_an_emptier_node_exists()
-    {
-        using var f = WithNodes(3);
-        f.CreateCluster("orders", 3);
-        var r = f.NewReconciler();
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        string home = f.Pod("orders-1").NodeName();
-        f.BindVolume("data-orders-1", localNode: home);
-        // The emptiest node, in the same zone: placement alone would pick it.
-        f.AddNode("node-big", zone: f.Server.Store.Get(new("", "v1", "nodes", "", home, null))["metadata"]!["labels"]![NodeInventoryReader.ZoneLabel]!.GetValue<string>(), cpu: "96");
-
-        f.DeletePod("orders-1");
-        Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
-
-        Assert.Equal(home, f.Pod("orders-1").NodeName());
-        Assert.Equal(3, f.Pvcs().Count);
-    }
-
-    [Fact]
-    public async Task A_member_whose_volume_node_is_cordoned_waits_and_names_the_pvc_that_holds_it_there()
-    {
-        using var f = WithNodes(4);
-        f.CreateCluster("orders", 3);
-        var r = f.NewReconciler();
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        string home = f.Pod("orders-2").NodeName();
-        f.BindVolume("data-orders-2", localNode: home);
-        f.Cordon(home);
-
-        f.DeletePod("orders-2");
-        Assert.Equal(ReconcileOutcome.Requeue, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
-
-        Assert.DoesNotContain(f.Pods(), p => p.Name() == "orders-2");
-        var placed = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
-        Assert.Equal("False", placed["status"]!.GetValue<string>());
-        Assert.Contains("member orders-2 waits", placed["message"]!.GetValue<string>());
-        Assert.Contains("delete PVC data-orders-2", placed["message"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task A_volume_not_bound_yet_keeps_its_member_on_the_node_it_is_being_made_on()
-    {
-        using var f = WithNodes(4);
-        f.CreateCluster("orders", 3);
-        var r = f.NewReconciler();
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        string home = f.Pod("orders-0").NodeName();
-        f.AddNode("node-big", zone: f.Server.Store.Get(new("", "v1", "nodes", "", home, null))["metadata"]!["labels"]![NodeInventoryReader.ZoneLabel]!.GetValue<string>(), cpu: "96");
-
-        f.DeletePod("orders-0");
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-
-        Assert.Equal(home, f.Pod("orders-0").NodeName());
-    }
-
-    [Fact]
-    public async Task A_member_with_no_node_reaching_its_segment_stays_pending_and_says_which_nodes_were_left_out()
-    {
-        using var f = new ReconcileFixture();
-        f.AddNode("a-1", labels: new Dictionary<string, string> { ["rack"] = "a" });
-        f.AddRackPool("racks", ("a", "10.1.0.0/24"), ("b", "10.2.0.0/24"));
-        f.CreateCluster("orders", 1);
-        f.SetPool("orders", "racks");
-        var r = f.NewReconciler();
-        await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
-        f.AddNode("b-1", labels: new Dictionary<string, string> { ["rack"] = "b" });
-        f.BindVolume("data-orders-0", localNode: null);
-        f.DeletePod("orders-0");
-        f.Cordon("a-1");
-
-        Assert.Equal(ReconcileOutcome.Requeue, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
-
-        Assert.Empty(f.Pods());
-        var placed = f.Cluster("orders")!["status"]!["conditions"]!.AsArray().Single(c => c!["type"]!.GetValue<string>() == "Placed")!;
-        Assert.Equal("False", placed["status"]!.GetValue<string>());
-        Assert.Contains("left out: b-1", placed["message"]!.GetValue<string>());
-    }
-
-    [Fact]
     public async Task A_restarted_reconciler_converges_without_duplicates()
     {
-        using var f = WithNodes(5);
+        using var f = ReconcileFixture.WithNodes(5);
         f.CreateCluster("orders", 5);
         // The first operator got as far as the Service, two PVCs and two pods, then died.
         var first = f.NewReconciler();
@@ -298,7 +181,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Two_reconcilers_racing_on_one_cluster_create_each_object_once()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
 
         await Task.WhenAll(
@@ -316,7 +199,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Deleting_the_cluster_removes_its_pods_pvcs_and_service_through_the_finalizer()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         f.CreateCluster("billing", 1);
         var r = f.NewReconciler();
@@ -340,7 +223,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task A_cluster_without_enough_eligible_nodes_stays_pending_with_the_reason()
     {
-        using var f = WithNodes(2);
+        using var f = ReconcileFixture.WithNodes(2);
         f.AddNode("node-hot", pressure: "cpu=0.95");
         f.CreateCluster("orders", 3);
 
@@ -376,7 +259,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task The_ip_allowlist_covers_the_pools_segments_and_a_missing_pool_creates_no_member()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.AddPool("orders-pool", "10.1.0.0/24", "10.2.0.0/24");
         f.CreateCluster("orders", 1);
         f.CreateCluster("billing", 1);
@@ -403,7 +286,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Scaling_five_to_three_deletes_the_highest_members_and_keeps_their_volumes()
     {
-        using var f = WithNodes(5);
+        using var f = ReconcileFixture.WithNodes(5);
         f.CreateCluster("orders", 5);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -421,7 +304,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task The_primary_role_moves_to_a_secondary_on_a_healthy_host_when_its_host_is_overloaded()
     {
-        using var f = WithNodes(4);
+        using var f = ReconcileFixture.WithNodes(4);
         f.CreateCluster("orders", 3);
         var promoter = new RecordingPromoter();
         var r = f.NewReconciler(promoter);
@@ -449,7 +332,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task Without_a_healthy_secondary_the_primary_stays_and_the_status_says_why()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         var promoter = new RecordingPromoter();
         var r = f.NewReconciler(promoter);
@@ -467,7 +350,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task A_member_pod_still_terminating_is_replaced_once_it_is_gone_and_only_then()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -500,7 +383,7 @@ public sealed class MySqlClusterReconcilerTests
     [InlineData(4)]
     public async Task Under_lost_replies_500s_and_409s_repeated_passes_converge_without_duplicates(int seed)
     {
-        using var f = WithNodes(6);
+        using var f = ReconcileFixture.WithNodes(6);
         f.CreateCluster("orders", 5);
         f.CreateCluster("billing", 3);
         f.Server.Faults.Seed = seed;
@@ -535,7 +418,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task An_unusable_spec_creates_nothing_and_says_why_in_the_status_and_the_cluster_still_deletes()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         var c = f.Cluster("orders")!;
         c["spec"]!["storage"]!["size"] = "10GB";
@@ -560,7 +443,7 @@ public sealed class MySqlClusterReconcilerTests
     [Fact]
     public async Task A_pass_over_a_converged_cluster_writes_nothing()
     {
-        using var f = WithNodes(3);
+        using var f = ReconcileFixture.WithNodes(3);
         f.CreateCluster("orders", 3);
         var r = f.NewReconciler();
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);

@@ -33,6 +33,14 @@ sealed class ReconcileFixture : IDisposable
         AddPool(DefaultPool, "10.20.0.0/16");
     }
 
+    /// <summary>A fixture with nodes node-1..node-<paramref name="count"/> spread over zones z1, z2, z3.</summary>
+    public static ReconcileFixture WithNodes(int count)
+    {
+        var f = new ReconcileFixture();
+        for (int i = 1; i <= count; i++) f.AddNode($"node-{i}", zone: $"z{(i - 1) % 3 + 1}");
+        return f;
+    }
+
     public FakeKubeApiServer Server { get; }
     public string Kubeconfig { get; }
 
@@ -125,32 +133,24 @@ sealed class ReconcileFixture : IDisposable
 
     public void CreateCluster(string name, int members) => Server.Store.Create(ClusterRoute(), OperatorObjects.Cluster(name, members));
 
+    /// <summary>A pool whose segments (seg0, seg1, ...) reach every node.</summary>
     public void AddPool(string name, params string[] subnets) =>
-        Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
-        {
-            ["apiVersion"] = "cdd.io/v1",
-            ["kind"] = "IPPool",
-            ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject
-            {
-                ["segments"] = new JsonArray([.. subnets.Select((s, i) => (JsonNode)new JsonObject { ["name"] = $"seg{i}", ["subnet"] = s })]),
-            },
-        });
+        CreatePool(name, subnets.Select((s, i) => new JsonObject { ["name"] = $"seg{i}", ["subnet"] = s }));
 
     /// <summary>A pool whose segments each reach only the nodes labelled <c>rack=&lt;rack&gt;</c>.</summary>
     public void AddRackPool(string name, params (string Rack, string Subnet)[] segments) =>
+        CreatePool(name, segments.Select(s => new JsonObject
+        {
+            ["name"] = $"rack-{s.Rack}", ["subnet"] = s.Subnet, ["nodeSelector"] = new JsonObject { ["rack"] = s.Rack },
+        }));
+
+    void CreatePool(string name, IEnumerable<JsonObject> segments) =>
         Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
         {
             ["apiVersion"] = "cdd.io/v1",
             ["kind"] = "IPPool",
             ["metadata"] = new JsonObject { ["name"] = name },
-            ["spec"] = new JsonObject
-            {
-                ["segments"] = new JsonArray([.. segments.Select(s => (JsonNode)new JsonObject
-                {
-                    ["name"] = $"rack-{s.Rack}", ["subnet"] = s.Subnet, ["nodeSelector"] = new JsonObject { ["rack"] = s.Rack },
-                })]),
-            },
+            ["spec"] = new JsonObject { ["segments"] = new JsonArray([.. segments]) },
         });
 
     public void SetPool(string cluster, string pool)
