@@ -55,12 +55,10 @@ public static class CsiBench
         progress("csi: booting the VM (Debian kernel, TCG)...");
         using var vm = Vm.Vm.Boot(new VmOptions { Disks = [4L << 30], ForwardedPorts = 1 });
         GuestLvm.Configure(vm);
+        GuestLvm.CreateThinPool(vm, Vg, Pool, "3g");
         int port = vm.Ports[0];
         vm.Run($"""
             set -e
-            pvcreate -q /dev/vda >&2
-            vgcreate -q {Vg} /dev/vda >&2
-            lvcreate -q --type thin-pool -L 3g -n {Pool} {Vg} >&2
             mkdir -p /var/lib/kubelet
             cat > /tmp/raw.sh <<'RAW'
             {RawScript}

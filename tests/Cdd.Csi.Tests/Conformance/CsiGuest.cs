@@ -21,14 +21,9 @@ public sealed class CsiGuest : IDisposable
         try
         {
             GuestLvm.Configure(Vm);
+            GuestLvm.CreateThinPool(Vm, Vg, Pool, "512m");
             int port = Vm.Ports[0];
-            Vm.Run($"""
-                set -e
-                pvcreate -q /dev/vda >&2
-                vgcreate -q {Vg} /dev/vda >&2
-                lvcreate -q --type thin-pool -L 512m -n {Pool} {Vg} >&2
-                mkdir -p /var/lib/kubelet
-                """).EnsureSuccess("create the VG in the guest");
+            Vm.Run("mkdir -p /var/lib/kubelet").EnsureSuccess("make the kubelet folder in the guest");
             _start = $"setsid env {Cdd.Csi.Lvm.CrashHook.Variable}=\"$CRASH_AT\" {driver} --endpoint tcp://0.0.0.0:{port} --node-id {NodeId} --volume-groups {Vg} >> /tmp/cdd-csi.log 2>&1 < /dev/null & echo $! > /tmp/cdd-csi.pid";
             Vm.Run("CRASH_AT=\n" + _start).EnsureSuccess("start cdd-csi in the guest");
             Channel = CsiChannel.Tcp(port);

@@ -21,4 +21,13 @@ public static class GuestLvm
             modprobe dm_thin_pool
             modprobe dm_snapshot
             """).EnsureSuccess("configure LVM in the guest");
+
+    /// <summary>A volume group <paramref name="vg"/> on the guest's first disk (/dev/vda) with a thin pool of <paramref name="poolSize"/> (lvcreate -L syntax).</summary>
+    public static void CreateThinPool(Vm vm, string vg, string pool, string poolSize) =>
+        vm.Run($"""
+            set -e
+            pvcreate -q /dev/vda >&2
+            vgcreate -q {vg} /dev/vda >&2
+            lvcreate -q --type thin-pool -L {poolSize} -n {pool} {vg} >&2
+            """).EnsureSuccess($"create volume group {vg} with thin pool {pool} in the guest");
 }
