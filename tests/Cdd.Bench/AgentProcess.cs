@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using Cdd.Testing;
 
@@ -11,10 +10,10 @@ namespace Cdd.Bench;
 /// </summary>
 public sealed class AgentProcess : IDisposable
 {
-    readonly Process _process;
+    readonly RunningProcess _process;
     readonly Cdd.Testing.Kube.FakeKubeApiServer _api;
 
-    AgentProcess(Process process, string socket, Cdd.Testing.Kube.FakeKubeApiServer api)
+    AgentProcess(RunningProcess process, string socket, Cdd.Testing.Kube.FakeKubeApiServer api)
     {
         _process = process;
         Socket = socket;
@@ -67,38 +66,31 @@ public sealed class AgentProcess : IDisposable
         int port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         string socket = Path.Combine(dir, "ipamd.sock");
-        var psi = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--kubeconfig", kubeconfig, "--socket", socket, "--http", $"127.0.0.1:{port}", "--node-name", "bench-node" })
-            psi.ArgumentList.Add(a);
-        Process p;
+        RunningProcess p;
         try
         {
-            p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {binary}");
+            p = RunningProcess.Start(binary, ["--kubeconfig", kubeconfig, "--socket", socket, "--http", $"127.0.0.1:{port}", "--node-name", "bench-node"],
+                onStderrLine: line => Console.Error.WriteLine($"cdd-ipamd: {line}"));
         }
         catch
         {
             api.Dispose();
             throw;
         }
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"cdd-ipamd: {e.Data}"); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
         var agent = new AgentProcess(p, socket, api) { Metrics = new Uri($"http://127.0.0.1:{port}/metrics") };
-        var deadline = Stopwatch.StartNew();
-        while (!agent.Answers())
+        try
         {
-            if (p.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
+            Eventually.True($"cdd-ipamd to answer on {socket}", () =>
             {
-                agent.Dispose();
-                throw new InvalidOperationException($"cdd-ipamd did not come up on {socket} (exit {(p.HasExited ? p.ExitCode : -1)})");
-            }
-            Thread.Sleep(50);
+                if (agent.Answers()) return true;
+                if (p.HasExited) throw new InvalidOperationException($"cdd-ipamd did not come up on {socket} (exit {p.ExitCode})");
+                return false;
+            }, TimeSpan.FromSeconds(30));
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
         }
         return agent;
     }
@@ -119,7 +111,7 @@ public sealed class AgentProcess : IDisposable
         if (!_process.HasExited)
         {
             Tmds.Linux.LibC.kill(_process.Id, 15);
-            if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(5))) _process.Kill();
         }
         _process.Dispose();
         _api.Dispose();

@@ -212,22 +212,18 @@ public static class CsiBench
 
     static void WaitForProbe(Identity.IdentityClient identity, Vm.Vm vm)
     {
-        // The driver starts asynchronously in the guest: retry by attempt count (a refused connect returns at once).
-        for (int attempt = 1; ; attempt++)
+        // The driver starts asynchronously in the guest; a refused connect returns at once, so poll it.
+        try
         {
-            try
+            Eventually.Until("cdd-csi in the guest to answer Probe", () =>
             {
-                if (identity.Probe(new ProbeRequest()).Ready == true) return;
-            }
-            catch (Grpc.Core.RpcException e) when (attempt < 300)
-            {
-                _ = e;
-            }
-            catch (Grpc.Core.RpcException e)
-            {
-                throw new InvalidOperationException($"cdd-csi in the guest did not answer Probe: {e.Status}\n{vm.Run("cat /tmp/cdd-csi.log").Stdout}", e);
-            }
-            Thread.Sleep(100);
+                try { return identity.Probe(new ProbeRequest()).Ready == true ? "ready" : "not ready"; }
+                catch (Grpc.Core.RpcException e) { return e.Status.ToString(); }
+            }, s => s == "ready", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"{e.Message}\n{vm.Run("cat /tmp/cdd-csi.log").Stdout}", e);
         }
     }
 }

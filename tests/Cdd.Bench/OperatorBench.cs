@@ -217,23 +217,14 @@ public static partial class OperatorBench
         string report = Path.GetTempFileName();
         try
         {
-            var psi = new ProcessStartInfo(time)
-            {
-                ArgumentList = { "-f", "%U %S %M", "-o", report, binary, "plan", "--inventory", nodes, "--clusters", clusters },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
             var clock = Stopwatch.StartNew();
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {binary}");
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEndAsync();
-            p.WaitForExit();
+            var run = Exec.Run(time, ["-f", "%U %S %M", "-o", report, binary, "plan", "--inventory", nodes, "--clusters", clusters],
+                timeoutMs: 600_000);
             double ms = clock.Elapsed.TotalMilliseconds;
-            string err = stderr.GetAwaiter().GetResult();
-            if (p.ExitCode is not (0 or 1))
-                throw new InvalidOperationException($"cdd-operator plan exited {p.ExitCode}: {err[..Math.Min(err.Length, 2000)]}");
-            string text = stdout.GetAwaiter().GetResult();
+            string err = run.Stderr;
+            if (run.ExitCode is not (0 or 1))
+                throw new InvalidOperationException($"cdd-operator plan exited {run.ExitCode}: {err[..Math.Min(err.Length, 2000)]}");
+            string text = run.Stdout;
             var m = SummaryLine().Match(text);
             if (!m.Success) throw new InvalidOperationException("cdd-operator plan printed no summary line");
             // With a non-zero exit GNU time writes "Command exited with non-zero status 1" first; the figures are the last line.

@@ -12,6 +12,7 @@ public sealed class BootedGuest : IDisposable
     public void Dispose() => Vm.Dispose();
 }
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class GuestBootTests(BootedGuest guest, ITestOutputHelper output) : IClassFixture<BootedGuest>
 {
     readonly Vm _vm = guest.Vm;
@@ -57,20 +58,20 @@ public class GuestBootTests(BootedGuest guest, ITestOutputHelper output) : IClas
     {
         int port = _vm.Ports[0];
         _vm.Run($"setsid busybox nc -l -p {port} -e busybox echo hello-from-guest > /dev/null 2>&1 < /dev/null &").EnsureSuccess("start nc");
-        string reply = "";
-        // The listener starts asynchronously in the guest: retry the connect, bounded by attempts, not time.
-        for (int attempt = 0; attempt < 100 && reply.Length == 0; attempt++)
+        // The listener starts asynchronously in the guest: retry the connect until it answers.
+        string reply = Cdd.Testing.Eventually.Until($"a reply on 127.0.0.1:{port}", () =>
         {
             try
             {
                 using var c = new System.Net.Sockets.TcpClient("127.0.0.1", port);
                 using var reader = new StreamReader(c.GetStream());
-                reply = reader.ReadToEnd().Trim();
+                return reader.ReadToEnd().Trim();
             }
-            catch (System.Net.Sockets.SocketException) { }
-            catch (IOException) { }
-            if (reply.Length == 0) Thread.Sleep(100);
-        }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException)
+            {
+                return "";
+            }
+        }, r => r.Length > 0, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         Assert.Equal("hello-from-guest", reply);
     }
 

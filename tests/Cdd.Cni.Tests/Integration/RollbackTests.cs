@@ -9,6 +9,7 @@ namespace Cdd.Cni.Tests.Integration;
 /// Runs alone: writing and then exec'ing scripts races with forks from parallel tests (ETXTBSY).
 /// </summary>
 [Collection(PluginExecCollection.Name)]
+[Tier(Tier.Root)]
 public sealed class RollbackTests
 {
     const string FailingIpam = """
@@ -81,27 +82,20 @@ public sealed class RollbackTests
         using var pod = n.NewPod();
         string conf = n.Config(ipam: """{"type":"slow-ipam"}""");
 
-        var psi = new System.Diagnostics.ProcessStartInfo("nsenter") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { $"--net=/var/run/netns/{n.Node.Name}", RepoRoot.CddCni }) psi.ArgumentList.Add(a);
-        psi.Environment["CNI_COMMAND"] = "ADD";
-        psi.Environment["CNI_CONTAINERID"] = "killed";
-        psi.Environment["CNI_NETNS"] = pod.Path;
-        psi.Environment["CNI_IFNAME"] = "eth0";
-        psi.Environment["CNI_PATH"] = n.Cni.CniPath;
-        psi.Environment["CDD_STATE_DIR"] = n.Cni.StateDir;
-        using (var add = System.Diagnostics.Process.Start(psi)!)
+        var env = new Dictionary<string, string>
         {
-            add.StandardInput.Write(conf);
-            add.StandardInput.Close();
+            ["CNI_COMMAND"] = "ADD", ["CNI_CONTAINERID"] = "killed", ["CNI_NETNS"] = pod.Path, ["CNI_IFNAME"] = "eth0",
+            ["CNI_PATH"] = n.Cni.CniPath, ["CDD_STATE_DIR"] = n.Cni.StateDir,
+        };
+        using (var add = RunningProcess.Start("nsenter", [$"--net=/var/run/netns/{n.Node.Name}", RepoRoot.CddCni], env, stdin: conf))
+        {
             try
             {
-                for (int i = 0; i < 600 && !File.Exists(started); i++) Thread.Sleep(50);
-                Assert.True(File.Exists(started), "ADD never reached IPAM");
+                Eventually.True("ADD to reach IPAM", () => File.Exists(started), TimeSpan.FromSeconds(30));
             }
             finally
             {
-                add.Kill(entireProcessTree: true); // SIGKILL: no rollback runs
-                add.WaitForExit();
+                add.Kill(); // SIGKILL: no rollback runs
             }
         }
         // The link made before IPAM is still there: nothing rolled it back.

@@ -63,20 +63,19 @@ public sealed class CsiGuest : IDisposable
 
     void WaitForProbe()
     {
-        // The driver starts asynchronously in the guest: retry by attempt count (each failed connect returns at once).
+        // The driver starts asynchronously in the guest; a refused connect returns at once, so poll it.
         var identity = new Identity.IdentityClient(Channel);
-        for (int attempt = 1; ; attempt++)
+        try
         {
-            try
+            Eventually.Until("cdd-csi in the guest to answer Probe", () =>
             {
-                if (identity.Probe(new ProbeRequest()).Ready == true) return;
-            }
-            catch (RpcException e)
-            {
-                if (attempt >= 300)
-                    throw new InvalidOperationException($"cdd-csi in the guest did not answer Probe: {e.Status}\ndriver log:\n{DriverLog}", e);
-            }
-            Thread.Sleep(100);
+                try { return identity.Probe(new ProbeRequest()).Ready == true ? "ready" : "not ready"; }
+                catch (RpcException e) { return e.Status.ToString(); }
+            }, s => s == "ready", TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(100));
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"{e.Message}\ndriver log:\n{DriverLog}", e);
         }
     }
 

@@ -4,10 +4,12 @@ using Cdd.Ipam.Engine;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
+using Cdd.Testing;
 
 namespace Cdd.Ipam.Kube.Tests.Store;
 
 /// <summary>The per-pool watch cache that answers non-fresh snapshots, and where each agent's walk starts.</summary>
+[Tier(Tier.Unit)]
 public sealed class ReservationCacheTests : IAsyncLifetime
 {
     readonly KubeFixture _kube = new();
@@ -16,11 +18,9 @@ public sealed class ReservationCacheTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _kube.DisposeAsync();
 
-    static async Task Until(Func<Task<bool>> condition)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60)); // a hang guard, not an assertion
-        while (!await condition()) await Task.Delay(10, guard.Token);
-    }
+    // A hang guard, not an assertion: the cache catches up in milliseconds when it works.
+    static Task Until(string what, Func<Task<bool>> condition) =>
+        Eventually.TrueAsync(what, condition, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(10));
 
     async Task<IPAddress> Allocate(IpamService agent, string container) =>
         (await agent.AllocateAsync(new AllocationRequest { Pool = Pool, Node = TestPools.Node("n", "a"), Owner = new Owner(container, "eth0") })).Reservation.Address;
@@ -34,12 +34,12 @@ public sealed class ReservationCacheTests : IAsyncLifetime
         _kube.Api.Faults.WatchDropRate = 0.5;
 
         var first = await Allocate(writer, "c1");
-        await Until(async () => (await watcher.SnapshotAsync(Pool.Name, fresh: false, default)).Reservations.Any(r => r.Address.Equals(first)));
+        await Until("the watcher's cache to see the first address", async () => (await watcher.SnapshotAsync(Pool.Name, fresh: false, default)).Reservations.Any(r => r.Address.Equals(first)));
         _kube.Api.Store.Compact();
         var second = await Allocate(writer, "c2");
         Assert.Single(await writer.ReleaseAsync(Pool.Name, "c1", "eth0"));
 
-        await Until(async () =>
+        await Until("the watcher's cache to hold only the second address", async () =>
         {
             var seen = (await watcher.SnapshotAsync(Pool.Name, fresh: false, default)).Reservations;
             return seen.Count == 1 && seen[0].Address.Equals(second);

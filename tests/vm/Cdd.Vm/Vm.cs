@@ -16,10 +16,10 @@ public sealed class Vm : IDisposable
 {
     const string Qemu = "qemu-system-x86_64";
     readonly TempDir _dir;
-    readonly Process _qemu;
+    readonly RunningProcess _qemu;
     int _next;
 
-    Vm(TempDir dir, Process qemu, IReadOnlyList<int> ports, string kernelVersion)
+    Vm(TempDir dir, RunningProcess qemu, IReadOnlyList<int> ports, string kernelVersion)
     {
         _dir = dir;
         _qemu = qemu;
@@ -49,7 +49,7 @@ public sealed class Vm : IDisposable
         Require();
         var kernel = GuestKernel.Find();
         var dir = new TempDir("cdd-vm");
-        Process? qemu = null;
+        RunningProcess? qemu = null;
         try
         {
             string share = dir.Sub("share");
@@ -81,28 +81,26 @@ public sealed class Vm : IDisposable
                 args.AddRange(["-drive", $"file={disk},if=virtio,format=raw,cache=unsafe"]);
             }
 
-            var psi = new ProcessStartInfo("timeout")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                RedirectStandardInput = true,
-                UseShellExecute = false,
-            };
-            foreach (var a in args) psi.ArgumentList.Add(a);
             var clock = Stopwatch.StartNew();
-            qemu = Process.Start(psi)!;
-            var stderr = qemu.StandardError.ReadToEndAsync();
-            _ = qemu.StandardOutput.ReadToEndAsync();
+            qemu = RunningProcess.Start("timeout", args);
             var vm = new Vm(dir, qemu, ports, kernel.Version);
 
             string ready = Path.Combine(share, "ready");
-            while (!File.Exists(ready))
+            var started = qemu;
+            try
             {
-                if (qemu.WaitForExit(100))
-                    throw new InvalidOperationException(
-                        $"QEMU exited {qemu.ExitCode} before the guest was ready: {stderr.Result}\nconsole:\n{Tail(vm.ConsoleLog)}");
-                if (clock.Elapsed > options.BootTimeout)
-                    throw new TimeoutException($"the guest was not ready after {options.BootTimeout}\nconsole:\n{Tail(vm.ConsoleLog)}");
+                Eventually.True("the guest's ready mark", () =>
+                {
+                    if (File.Exists(ready)) return true;
+                    if (started.WaitForExit(TimeSpan.FromMilliseconds(100)))
+                        throw new InvalidOperationException(
+                            $"QEMU exited {started.ExitCode} before the guest was ready: {started.Stderr}\nconsole:\n{Tail(vm.ConsoleLog)}");
+                    return false;
+                }, options.BootTimeout, TimeSpan.Zero);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}\nconsole:\n{Tail(vm.ConsoleLog)}", e);
             }
             vm.BootTime = clock.Elapsed;
             var lines = File.ReadAllLines(ready);
@@ -127,14 +125,13 @@ public sealed class Vm : IDisposable
         File.Move(tmp, Path.Combine(share, "req", n + ".sh"));
         string rc = Path.Combine(share, "res", n + ".rc");
         var limit = timeout ?? TimeSpan.FromMinutes(5);
-        var clock = Stopwatch.StartNew();
-        while (!File.Exists(rc))
+        Eventually.True($"the guest to finish the script:\n{script}", () =>
         {
-            if (_qemu.WaitForExit(50))
+            if (File.Exists(rc)) return true;
+            if (_qemu.WaitForExit(TimeSpan.FromMilliseconds(50)))
                 throw new InvalidOperationException($"the guest stopped while running a script\nconsole:\n{Tail(ConsoleLog)}");
-            if (clock.Elapsed > limit)
-                throw new TimeoutException($"the guest script did not finish in {limit}:\n{script}");
-        }
+            return false;
+        }, limit, TimeSpan.Zero);
         return new GuestResult(
             int.Parse(File.ReadAllText(rc).Trim(), CultureInfo.InvariantCulture),
             File.ReadAllText(Path.Combine(share, "res", n + ".out")),
@@ -146,7 +143,7 @@ public sealed class Vm : IDisposable
         try
         {
             File.WriteAllText(Path.Combine(SharePath, "shutdown"), "");
-            if (!_qemu.WaitForExit(30_000)) Stop(_qemu);
+            if (!_qemu.WaitForExit(TimeSpan.FromSeconds(30))) Stop(_qemu);
         }
         finally
         {
@@ -169,11 +166,7 @@ public sealed class Vm : IDisposable
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':')
             .Any(d => File.Exists(Path.Combine(d, exe)));
 
-    static void Stop(Process p)
-    {
-        try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-        p.WaitForExit(10_000);
-    }
+    static void Stop(RunningProcess p) => p.Kill();
 
     static int FreePort()
     {

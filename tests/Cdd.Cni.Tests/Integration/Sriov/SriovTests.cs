@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Cdd.Testing;
 
 namespace Cdd.Cni.Tests.Integration.Sriov;
 
 /// <summary>Root: the sriov mode on a fake sysfs whose VFs are real netdevs; iproute2 is the oracle.</summary>
+[Tier(Tier.Root)]
 public sealed class SriovTests : IDisposable
 {
     readonly FakeSriovNode _n = new();
@@ -115,25 +115,17 @@ public sealed class SriovTests : IDisposable
         var cni = new CniRun { CniPath = $"{Path.GetDirectoryName(slowIpam)}:{RepoRoot.Out}:/usr/lib/cni", StateDir = _n.Cni.StateDir, NodeNetns = _n.Node.Name };
         string conf = _n.Config($"\"deviceID\":\"{FakeSriovNode.VfPci(3)}\"", ipam: """{"type":"slow-ipam"}""");
 
-        var psi = new ProcessStartInfo("nsenter") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        psi.ArgumentList.Add($"--net=/var/run/netns/{_n.Node.Name}");
-        psi.ArgumentList.Add(RepoRoot.CddCni);
-        psi.Environment.Clear();
-        foreach (var (k, v) in new Dictionary<string, string>
+        var env = new Dictionary<string, string>
         {
             ["CNI_COMMAND"] = "ADD", ["CNI_PATH"] = cni.CniPath, ["CDD_STATE_DIR"] = cni.StateDir, ["CNI_CONTAINERID"] = "killed",
             ["CNI_NETNS"] = pod.Path, ["CNI_IFNAME"] = "eth0", ["CDD_SYSFS_ROOT"] = _n.SysRoot,
-        }) psi.Environment[k] = v;
-        using (var p = Process.Start(psi)!)
+        };
+        using (var p = RunningProcess.Start("nsenter", [$"--net=/var/run/netns/{_n.Node.Name}", RepoRoot.CddCni], env, stdin: conf, clearEnv: true))
         {
-            p.StandardInput.Write(conf);
-            p.StandardInput.Close();
             string state = Path.Combine(cni.StateDir, "sriov", "attachments", "killed-eth0.json");
-            for (int i = 0; i < 400 && !File.Exists(state); i++) Thread.Sleep(25);
-            Assert.True(File.Exists(state), "cdd-cni should have written its state before waiting on IPAM");
+            Eventually.True("cdd-cni to write its state before waiting on IPAM", () => File.Exists(state), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(25));
             Exec.Run("pkill", "-9", "-f", "slow-ipam");
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
+            p.Kill();
         }
 
         var del = cni.Exec("DEL", _n.Config($"\"deviceID\":\"{FakeSriovNode.VfPci(3)}\"", ipam: _n.HostLocal()), "killed", pod.Path, "eth0", _n.Env);
