@@ -40,11 +40,13 @@ public static class Mount
             (long)s.f_files, (long)s.f_ffree, (long)(s.f_files - s.f_ffree));
     }
 
-    static void Call(Func<int> call, string operation, string detail)
+    // The errno the generated stub saved right after the call (SetLastError = true): by the time the stub has
+    // returned, the runtime may have made other system calls and errno itself may say something else.
+    internal static void Call(Func<int> call, string operation, string detail)
     {
         while (call() != 0)
         {
-            var errno = (Errno)System.Runtime.InteropServices.Marshal.GetLastSystemError();
+            var errno = (Errno)System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (errno != Errno.EINTR) throw new ErrnoException(errno, operation, detail);
         }
     }
