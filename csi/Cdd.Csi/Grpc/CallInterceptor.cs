@@ -53,6 +53,8 @@ public sealed class CallInterceptor(RequestValidator validator, ILogger<CallInte
         }, c.Message),
         ErrnoException { Errno: Errno.EBUSY } x => new Status(StatusCode.FailedPrecondition, x.Message),
         ToolException t => new Status(StatusCode.Internal, t.Message),
+        // Not final for the sidecars: the killed tool may have done part of its work, and the retry finds it.
+        ToolTimeoutException t => new Status(StatusCode.DeadlineExceeded, t.Message),
         _ => new Status(StatusCode.Internal, e.Message),
     };
 }

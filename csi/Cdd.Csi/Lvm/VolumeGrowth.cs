@@ -20,7 +20,7 @@ public static class VolumeGrowth
             ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
         var lv = lvs.FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag))
             ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        long size = Services.ControllerService.Size(range, vg.ExtentBytes);
+        long size = Services.ControllerService.Size(range, vg.ExtentBytes, options.DefaultVolumeBytes);
         if (size <= lv.SizeBytes) return lv.SizeBytes;
         long growth = size - lv.SizeBytes;
         if (lv.PoolLv.Length == 0)

@@ -33,11 +33,11 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
             return await CreateFromSource(request, p, vg, id, origin, lvs, from!);
         }
 
-        long size = Size(request.CapacityRange, vg.ExtentBytes);
+        long size = Size(request.CapacityRange, vg.ExtentBytes, options.DefaultVolumeBytes);
         if (p.FsType == "xfs" && size < XfsMinimumBytes)
         {
             // mkfs.xfs refuses a data section below 300 MiB: grow the volume to that, within the caller's limit.
-            size = Size(new CapacityRange { RequiredBytes = XfsMinimumBytes, LimitBytes = request.CapacityRange?.LimitBytes ?? 0 }, vg.ExtentBytes);
+            size = Size(new CapacityRange { RequiredBytes = XfsMinimumBytes, LimitBytes = request.CapacityRange?.LimitBytes ?? 0 }, vg.ExtentBytes, options.DefaultVolumeBytes);
         }
         if (p.ThinPool is null)
         {
@@ -87,7 +87,7 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
     {
         if (p.ThinPool is null || origin.PoolLv != p.ThinPool)
             throw CsiException.Invalid($"{from} lives in thin pool {origin.PoolLv}; a volume made from it must ask for thinPool {origin.PoolLv}");
-        long size = request.CapacityRange is { RequiredBytes: > 0 } ? Size(request.CapacityRange, vg.ExtentBytes) : origin.SizeBytes;
+        long size = request.CapacityRange is { RequiredBytes: > 0 } ? Size(request.CapacityRange, vg.ExtentBytes, options.DefaultVolumeBytes) : origin.SizeBytes;
         if (size < origin.SizeBytes)
             throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is smaller than the source {from} ({origin.SizeBytes} bytes)");
         if (request.CapacityRange is { LimitBytes: > 0 } range && size > range.LimitBytes)
@@ -246,8 +246,8 @@ public sealed partial class ControllerService(DriverOptions options, ILvm lvm, L
 
     long ThinAvailable(LvInfo pool, IEnumerable<LvInfo> lvs) => VolumeGrowth.ThinAvailable(pool, lvs, options.ThinOverProvisionRatio);
 
-    /// <summary>Required bytes (or the default) rounded up to whole extents; the limit must leave room for one extent.</summary>
-    public static long Size(CapacityRange? range, long extent, long defaultBytes = 1L << 30)
+    /// <summary>Required bytes (or <paramref name="defaultBytes"/>, the driver's DefaultVolumeBytes) rounded up to whole extents; the limit must leave room for one extent.</summary>
+    public static long Size(CapacityRange? range, long extent, long defaultBytes)
     {
         long required = range is { RequiredBytes: > 0 } ? range.RequiredBytes : Math.Min(defaultBytes, range is { LimitBytes: > 0 } ? range.LimitBytes : long.MaxValue);
         long size = (required + extent - 1) / extent * extent;

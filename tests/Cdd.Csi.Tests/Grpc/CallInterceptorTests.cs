@@ -6,6 +6,7 @@ using Grpc.Core;
 
 namespace Cdd.Csi.Tests.Grpc;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class CallInterceptorTests
 {
     [Theory]
@@ -28,6 +29,14 @@ public class CallInterceptorTests
     {
         Assert.Equal(StatusCode.FailedPrecondition, CallInterceptor.Map(new ErrnoException(Errno.EBUSY, "umount", "/x")).StatusCode);
         Assert.Equal(StatusCode.Internal, CallInterceptor.Map(new ToolException("lvcreate", ["-n", "x"], 5, "boom")).StatusCode);
+    }
+
+    [Fact]
+    public void A_hung_tool_is_deadline_exceeded_and_named()
+    {
+        var status = CallInterceptor.Map(new ToolTimeoutException("lvs", ["vg1"], TimeSpan.FromMinutes(2)));
+        Assert.Equal(StatusCode.DeadlineExceeded, status.StatusCode);
+        Assert.Equal("lvs vg1 did not finish within 120 s and was killed", status.Detail);
     }
 
     [Fact]
