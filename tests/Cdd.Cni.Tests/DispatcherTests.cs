@@ -8,6 +8,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class DispatcherTests
 {
     private readonly FakeMode _mode = new();

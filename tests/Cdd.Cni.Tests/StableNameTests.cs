@@ -1,5 +1,6 @@
 namespace Cdd.Cni.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class StableNameTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Cdd.Testing;
 namespace Cdd.Ipam.Plugin.Tests;
 
 /// <summary>The plugin in-process: what a runtime sees for each verb, and each failure's code.</summary>
+[Tier(Tier.Unit)]
 public sealed class DispatcherTests : IDisposable
 {
     readonly TempDir _dir = new("cdd-ipam-plugin");

@@ -6,6 +6,7 @@ using Cdd.Ipam.Plugin;
 
 namespace Cdd.Ipamd.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class AgentCoreTests : IDisposable
 {
     readonly FakeCluster _cluster = new FakeCluster().With(Pools.TwoRacks());

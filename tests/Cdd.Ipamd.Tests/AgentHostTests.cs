@@ -7,6 +7,7 @@ using Cdd.Cni.Spec;
 namespace Cdd.Ipamd.Tests;
 
 /// <summary>The running agent: its socket as the plugins reach it, and its HTTP health and metrics.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class AgentHostTests : IDisposable
 {
     readonly FakeCluster _cluster = new FakeCluster().With(Pools.TwoRacks());

@@ -11,6 +11,7 @@ namespace Cdd.Ipamd.Tests;
 /// cdd-ipamd on the Kubernetes store, against the in-process API server: agents started exactly as the daemon starts
 /// them (from a kubeconfig), plugins' requests over their sockets, objects checked in the API server.
 /// </summary>
+[Tier(Tier.Unit)]
 public sealed class KubeAgentTests : IAsyncLifetime
 {
     readonly TempDir _dir = new("cdd-ipamd-kube");

@@ -4,6 +4,7 @@ using Cdd.Ipam.Store.Files;
 
 namespace Cdd.Ipamd.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class LeakCollectorTests : IDisposable
 {
     static readonly TimeSpan Grace = TimeSpan.FromMinutes(5);

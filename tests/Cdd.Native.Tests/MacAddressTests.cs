@@ -1,5 +1,6 @@
 namespace Cdd.Native.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class MacAddressTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Cdd.Vm;
 
 namespace Cdd.Vm.Tests;
 
+[Tier(Tier.Unit)]
 public class CpioWriterTests
 {
     [Fact]

@@ -15,6 +15,7 @@ public sealed class GuestWithDisk : IDisposable
     public void Dispose() => Vm.Dispose();
 }
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class DeviceMapperTests(GuestWithDisk guest) : IClassFixture<GuestWithDisk>
 {
     readonly Vm _vm = guest.Vm;

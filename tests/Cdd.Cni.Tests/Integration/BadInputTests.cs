@@ -3,6 +3,7 @@ using Cdd.Testing;
 namespace Cdd.Cni.Tests.Integration;
 
 /// <summary>Root: bad input to the real binary gets the spec's code, a message naming the field, and no half-made state.</summary>
+[Tier(Tier.Root)]
 public sealed class BadInputTests : IDisposable
 {
     readonly MacvlanNode _n = new();

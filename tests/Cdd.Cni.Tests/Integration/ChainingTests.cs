@@ -7,6 +7,7 @@ namespace Cdd.Cni.Tests.Integration;
 /// list: each plugin gets the list's name and cniVersion and the previous plugin's result as prevResult;
 /// DEL goes through the list in reverse.
 /// </summary>
+[Tier(Tier.Root)]
 public sealed class ChainingTests : IDisposable
 {
     readonly MacvlanNode _n = new();

@@ -3,6 +3,7 @@ using Cdd.Testing;
 namespace Cdd.Cni.Tests.Integration;
 
 /// <summary>`cdd-cni install`, as a node DaemonSet's init container runs it, on the published binary.</summary>
+[Tier(Tier.Unit)]
 public sealed class InstallTests : IDisposable
 {
     readonly TempDir _dir = new("cdd-install");

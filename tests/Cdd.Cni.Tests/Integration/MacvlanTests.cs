@@ -4,6 +4,7 @@ using Cdd.Testing;
 namespace Cdd.Cni.Tests.Integration;
 
 /// <summary>Root: cdd-cni macvlan exec'd on real namespaces with Debian's host-local as IPAM; iproute2 is the oracle.</summary>
+[Tier(Tier.Root)]
 public sealed class MacvlanTests : IDisposable
 {
     readonly MacvlanNode _n = new();

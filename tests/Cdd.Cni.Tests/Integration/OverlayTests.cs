@@ -4,6 +4,7 @@ using Cdd.Testing;
 namespace Cdd.Cni.Tests.Integration;
 
 /// <summary>Root: cdd-cni overlay on nodes that are namespaces, with a real VXLAN over an underlay veth.</summary>
+[Tier(Tier.Root)]
 public sealed class OverlayTests
 {
     [Theory]

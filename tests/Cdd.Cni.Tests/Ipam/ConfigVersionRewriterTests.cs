@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Ipam;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class ConfigVersionRewriterTests
 {
     private static string Rewrite(string config, string version) =>

@@ -6,6 +6,7 @@ using Xunit;
 namespace Cdd.Cni.Tests.Ipam;
 
 [Collection(PluginExecCollection.Name)]
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ExecIpamTests : IDisposable
 {
     private readonly PluginDir _dir = new();

@@ -9,6 +9,7 @@ namespace Cdd.Cni.Tests.Ipam;
 /// path on the peer it was written for. Needs no root: host-local only writes files under dataDir.
 /// </summary>
 [Collection(PluginExecCollection.Name)]
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class HostLocalDelegationTests : IDisposable
 {
     private const string Debian = "/usr/lib/cni";

@@ -9,6 +9,7 @@ namespace Cdd.Cni.Tests.Runtime;
 /// and leave no allocation, namespace or link behind once removed. The "node" is a namespace of
 /// the test's own; podman and the plugins run inside it, so the host network is never touched.
 /// </summary>
+[Tier(Tier.Root)]
 public sealed class PodmanNetworkTests
 {
     static readonly string[] PluginDirs = [RepoRoot.Out, "/usr/lib/cni"];

@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class CniEnvironmentTests
 {
     private static CniException Fails(Dictionary<string, string?> env)

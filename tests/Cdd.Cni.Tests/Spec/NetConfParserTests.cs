@@ -5,6 +5,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class NetConfParserTests
 {
     internal const string Valid = """

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class ResultReaderTests
 {
     private static CniResult Read(string json) => ResultReader.Read(Encoding.UTF8.GetBytes(json), "prevResult");

@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class ResultWriterTests
 {
     [Fact]

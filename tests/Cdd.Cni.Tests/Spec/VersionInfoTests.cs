@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class VersionInfoTests
 {
     private const string Supported = """["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]""";

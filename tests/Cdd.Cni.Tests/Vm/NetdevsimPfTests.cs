@@ -8,6 +8,7 @@ namespace Cdd.Cni.Tests.Vm;
 /// freshly created device (<see cref="NetdevsimGuest.ResetPf"/>).
 /// </summary>
 [Collection(NetdevsimCollection.Name)]
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class NetdevsimPfTests
 {
     const string Pf = NetdevsimGuest.Pf;

@@ -10,6 +10,7 @@ namespace Cdd.Cni.Tests.Vm;
 /// described by a sysfs tree under CDD_SYSFS_ROOT whose PF entry names the netdevsim PF.
 /// </summary>
 [Collection(NetdevsimCollection.Name)]
+[Tier(Tier.Vm)]
 public class SriovVmTests
 {
     const string Pf = NetdevsimGuest.Pf;

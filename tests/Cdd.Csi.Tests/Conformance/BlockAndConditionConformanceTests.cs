@@ -5,6 +5,7 @@ using static Cdd.Csi.Tests.Conformance.CsiRequests;
 namespace Cdd.Csi.Tests.Conformance;
 
 /// <summary>Raw block volumes and the volume condition against the running driver in the VM tier.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class BlockAndConditionConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
     readonly Controller.ControllerClient _controller = new(guest.Channel);

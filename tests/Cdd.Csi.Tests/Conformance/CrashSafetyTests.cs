@@ -8,6 +8,7 @@ namespace Cdd.Csi.Tests.Conformance;
 /// kill -9 of cdd-csi while CreateVolume runs, restart, repeat: exactly one LV for the name. The kill lands
 /// wherever it lands (before, during or after lvcreate); the outcome must be the same in every case.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class CrashSafetyTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
     /// <summary>

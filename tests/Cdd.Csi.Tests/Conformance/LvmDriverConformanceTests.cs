@@ -9,6 +9,7 @@ namespace Cdd.Csi.Tests.Conformance;
 /// The running driver in the VM tier, over gRPC from the host, on a real VG with a thin pool on a virtual disk.
 /// Each test uses its own volume names and cleans up what it made.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class LvmDriverConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
     readonly Controller.ControllerClient _controller = new(guest.Channel);

@@ -5,6 +5,7 @@ using static Cdd.Csi.Tests.Conformance.CsiRequests;
 namespace Cdd.Csi.Tests.Conformance;
 
 /// <summary>Snapshots, restores and clones against the running driver in the VM tier, on a real thin pool.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
 public class SnapshotConformanceTests(CsiGuest guest) : IClassFixture<CsiGuest>
 {
     readonly Controller.ControllerClient _controller = new(guest.Channel);

@@ -4,6 +4,7 @@ using Cdd.Testing;
 namespace Cdd.Csi.Tests.Deploy;
 
 /// <summary>The shipped manifests ask only for what the driver accepts: StorageClass parameters and mount options pass its own validation.</summary>
+[Tier(Tier.Unit)]
 public class ManifestTests
 {
     static readonly string Dir = Path.Combine(RepoRoot.Path, "deploy/manifests/csi");

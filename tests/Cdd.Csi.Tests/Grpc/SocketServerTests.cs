@@ -5,6 +5,7 @@ using Grpc.Core;
 namespace Cdd.Csi.Tests.Grpc;
 
 /// <summary>The published binary over its Unix socket: identity, socket hygiene, and bad input refused with exact codes before any LVM work.</summary>
+[Tier(Tier.Unit)]
 public sealed class SocketServerTests : IDisposable
 {
     readonly DriverProcess _driver = new();

@@ -5,6 +5,7 @@ using RpcType = Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
 namespace Cdd.Csi.Tests.Services;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class ControllerCapabilitiesTests
 {
     static async Task<List<RpcType>> Capabilities(bool expandOnNode)

@@ -9,6 +9,7 @@ namespace Cdd.Csi.Tests.Services;
 /// The spec's ABORTED: a second call on a volume while one is in flight fails at once, and the retry after it succeeds.
 /// The first call is frozen inside its lvm2 work by <see cref="FakeLvm"/>, so the overlap is certain, not timed.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class InFlightTests
 {
     static readonly DriverOptions Options = new() { NodeId = "n1", VolumeGroups = ["vg1"] };

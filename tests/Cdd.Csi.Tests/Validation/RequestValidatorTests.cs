@@ -6,6 +6,7 @@ using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
 
 namespace Cdd.Csi.Tests.Validation;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class RequestValidatorTests
 {
     static readonly DriverOptions Options = new() { NodeId = "n1", VolumeGroups = ["vg1"], KubeletRoot = "/var/lib/kubelet" };

@@ -6,6 +6,7 @@ using Cdd.Testing.Kube;
 namespace Cdd.Ipam.Kube.Tests.Fake;
 
 /// <summary>PATCH, lost replies, compaction and core kinds in the fake API server.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class FakeKubeApiServerAdditionsTests : IDisposable
 {
     const string Pods = "api/v1/namespaces/db/pods";

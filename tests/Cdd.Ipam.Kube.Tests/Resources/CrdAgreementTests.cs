@@ -11,6 +11,7 @@ namespace Cdd.Ipam.Kube.Tests.Resources;
 
 /// <summary>What the agent writes fits the CRDs in deploy/manifests/crds: every field it sends is in the schema (a
 /// structural schema would silently prune any other), with the schema's type.</summary>
+[Tier(Tier.Unit)]
 public sealed class CrdAgreementTests
 {
     static V1CustomResourceDefinitionVersion Version(string file)

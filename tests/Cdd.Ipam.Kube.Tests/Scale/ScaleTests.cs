@@ -4,6 +4,7 @@ using Xunit.Abstractions;
 namespace Cdd.Ipam.Kube.Tests.Scale;
 
 /// <summary>Ten node agents, a thousand pods at once, one pool exactly as large as the demand.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ScaleTests(ITestOutputHelper output)
 {
     void Report(IpamScaleRun.Result r) => output.WriteLine(

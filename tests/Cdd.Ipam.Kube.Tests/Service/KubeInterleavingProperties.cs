@@ -9,6 +9,7 @@ namespace Cdd.Ipam.Kube.Tests.Service;
 /// a KubeReservationStore: its own client and watch cache, so agents lag as real ones do, against the fake API server
 /// injecting 409s on writes and applied writes answered 500.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class KubeInterleavingProperties
 {
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(0, 30)];

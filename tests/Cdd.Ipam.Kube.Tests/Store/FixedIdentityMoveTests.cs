@@ -4,6 +4,7 @@ using Cdd.Ipam.Service;
 
 namespace Cdd.Ipam.Kube.Tests.Store;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class FixedIdentityMoveTests : IAsyncLifetime
 {
     readonly KubeFixture _kube = new();

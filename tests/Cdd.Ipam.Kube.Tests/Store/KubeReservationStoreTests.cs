@@ -12,6 +12,7 @@ using Cdd.Testing.Kube;
 namespace Cdd.Ipam.Kube.Tests.Store;
 
 /// <summary>The store contract against the fake API server, through the real KubernetesClient.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class KubeReservationStoreTests : IAsyncLifetime
 {
     readonly KubeFixture _kube = new();

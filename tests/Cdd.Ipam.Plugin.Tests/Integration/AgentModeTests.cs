@@ -9,6 +9,7 @@ namespace Cdd.Ipam.Plugin.Tests.Integration;
 /// Root: cdd-ipamd (in this process, on the file store) serving cdd-cni directly and cdd-ipam under Debian's reference
 /// macvlan, on real namespaces. The network configs name the pool only: the agent holds the pools.
 /// </summary>
+[Tier(Tier.Root)]
 public sealed class AgentModeTests : IAsyncLifetime
 {
     readonly IpamCluster _c = new();

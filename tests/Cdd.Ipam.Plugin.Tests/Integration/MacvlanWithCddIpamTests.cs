@@ -3,6 +3,7 @@ using Cdd.Testing;
 namespace Cdd.Ipam.Plugin.Tests.Integration;
 
 /// <summary>Root: cdd-ipam as the IPAM of cdd-cni and of Debian's reference macvlan, on real namespaces; iproute2 is the oracle.</summary>
+[Tier(Tier.Root)]
 public sealed class MacvlanWithCddIpamTests : IDisposable
 {
     readonly IpamCluster _c = new();

@@ -3,6 +3,7 @@ using Cdd.Ipam.Addressing;
 
 namespace Cdd.Ipam.Tests.Addressing;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class SegmentAddressesTests
 {
     static SegmentAddresses Of(Config.SegmentJsonBuilder b) => new(Pools.Pool("p", b.Json).Segments[0]);

@@ -3,6 +3,7 @@ using Cdd.Ipam.Config;
 
 namespace Cdd.Ipam.Tests.Config;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class PoolParserTests
 {
     static PoolConfigException Refused(params SegmentJson[] segments) =>

@@ -2,6 +2,7 @@ using Cdd.Ipam.Config;
 
 namespace Cdd.Ipam.Tests.Config;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class SelectorParserTests
 {
     static PoolJson Pool(LabelSelectorJson? pods = null, LabelSelectorJson? namespaces = null) => new()

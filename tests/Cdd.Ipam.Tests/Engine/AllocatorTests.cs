@@ -4,6 +4,7 @@ using Cdd.Ipam.Model;
 
 namespace Cdd.Ipam.Tests.Engine;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class AllocatorTests
 {
     static readonly IpPool Racks = Pools.TwoRacks();

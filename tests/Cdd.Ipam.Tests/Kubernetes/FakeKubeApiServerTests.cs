@@ -7,6 +7,7 @@ using Cdd.Testing.Kube;
 namespace Cdd.Ipam.Tests.Kubernetes;
 
 /// <summary>The fake API server must be as strict as the real one where a client could get away with a mistake.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class FakeKubeApiServerTests : IDisposable
 {
     const string Path = "apis/cdd.io/v1/ipreservations";

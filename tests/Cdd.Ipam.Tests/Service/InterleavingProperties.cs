@@ -11,6 +11,7 @@ namespace Cdd.Ipam.Tests.Service;
 /// Hand-rolled property tests (the scenario is shared with the Kubernetes store's tests: Cdd.Testing's
 /// InterleavingScenario): agents with lagging views over one strict in-memory store.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class InterleavingProperties
 {
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(0, 150)];

@@ -5,6 +5,7 @@ using Cdd.Ipam.Service;
 
 namespace Cdd.Ipam.Tests.Service;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class IpamServiceTests
 {
     readonly MemoryStore _store = new();

@@ -9,6 +9,7 @@ using Cdd.Testing;
 
 namespace Cdd.Ipam.Tests.Store;
 
+[Tier(Tier.Unit)]
 public sealed class FileReservationStoreTests : IDisposable
 {
     readonly TempDir _dir = new("cdd-ipam-files");

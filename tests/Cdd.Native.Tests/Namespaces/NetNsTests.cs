@@ -2,6 +2,7 @@ using Cdd.Testing;
 
 namespace Cdd.Native.Tests.Namespaces;
 
+[Tier(Tier.Root)]
 public class NetNsTests
 {
     [Fact]

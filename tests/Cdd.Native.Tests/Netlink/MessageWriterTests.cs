@@ -2,6 +2,7 @@ using Cdd.Native.Netlink;
 
 namespace Cdd.Native.Tests.Netlink;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class MessageWriterTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Cdd.Testing;
 namespace Cdd.Native.Tests.Rtnl;
 
 /// <summary>Root: every call goes to the real kernel inside a namespace of the test's own; iproute2 checks the outcome.</summary>
+[Tier(Tier.Root)]
 public sealed class RtnlIntegrationTests : IDisposable
 {
     readonly TestNetns _ns = new();

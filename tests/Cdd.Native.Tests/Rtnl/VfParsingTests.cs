@@ -4,6 +4,7 @@ using Cdd.Native.Rtnl;
 namespace Cdd.Native.Tests.Rtnl;
 
 /// <summary>IFLA_VFINFO_LIST as the kernel lays it out (uapi/linux/if_link.h), decoded field by field.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class VfParsingTests
 {
     static byte[] Attr(ushort type, byte[] value)

@@ -4,6 +4,7 @@ using Cdd.Testing;
 namespace Cdd.Native.Tests.Sysfs;
 
 /// <summary>The SR-IOV layout read from a sysfs tree of the test's own (relative symlinks, as the kernel makes them).</summary>
+[Tier(Tier.Unit)]
 public sealed class SriovSysfsTests : IDisposable
 {
     readonly TempDir _root = new("cdd-sysfs");

@@ -4,6 +4,7 @@ using Cdd.Operator.Extender;
 namespace Cdd.Operator.Tests.Extender;
 
 /// <summary>The extender serves from exactly one source: the API server or the two files.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ExtenderCommandTests
 {
     [Theory]

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 namespace Cdd.Operator.Tests.Extender;
 
 /// <summary>The endpoints over real HTTP (Kestrel on a loopback port), posting the bodies kube-scheduler posts.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ExtenderHttpTests : IAsyncLifetime
 {
     private WebApplication _app = null!;

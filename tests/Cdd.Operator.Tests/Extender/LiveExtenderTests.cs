@@ -8,6 +8,7 @@ namespace Cdd.Operator.Tests.Extender;
 /// `cdd-operator extender` over the live inventory: the nodes, member pods and MySQLClusters the API server holds,
 /// posted the bodies kube-scheduler posts.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class LiveExtenderTests : IAsyncLifetime
 {
     LiveExtenderFixture _f = null!;

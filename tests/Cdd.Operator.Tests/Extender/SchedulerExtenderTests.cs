@@ -6,6 +6,7 @@ using static Cdd.Operator.Tests.Placement.Fixtures;
 
 namespace Cdd.Operator.Tests.Extender;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class SchedulerExtenderTests
 {
     // What kube-scheduler posts: Go field names of ExtenderArgs capitalised, the Pod and Nodes inside as API objects.

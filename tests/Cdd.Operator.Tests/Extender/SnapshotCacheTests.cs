@@ -4,6 +4,7 @@ using Cdd.Operator.Placement;
 namespace Cdd.Operator.Tests.Extender;
 
 /// <summary>The TTL and the shared read, with a read the test holds open and counts.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class SnapshotCacheTests
 {
     static readonly TimeSpan Ttl = TimeSpan.FromSeconds(1);

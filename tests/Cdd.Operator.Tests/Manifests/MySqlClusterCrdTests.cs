@@ -7,6 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace Cdd.Operator.Tests.Manifests;
 
 /// <summary>The MySQLCluster CRD says what the placement engine and plan's input accept, no more and no less.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class MySqlClusterCrdTests
 {
     private static readonly YamlMappingNode Crd = Load();

@@ -6,6 +6,7 @@ namespace Cdd.Operator.Tests.Placement;
 /// Invariants over random inventories and random sequences of cluster placements. The oracles here recompute from the
 /// inputs and the results (not from the planner's own totals), so a booking bug in the planner shows up.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PlannerPropertyTests
 {
     private const int Seeds = 300;

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Cdd.Operator.Tests.Placement;
 
 /// <summary>The planning scale: 3,000 three-member clusters on 500 hosts, mixed modes and storage classes.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PlannerScaleTests(ITestOutputHelper output)
 {
     [Fact]

@@ -3,6 +3,7 @@ using static Cdd.Operator.Tests.Placement.Fixtures;
 
 namespace Cdd.Operator.Tests.Placement;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PlannerTests
 {
     private static Planner Planner(params NodeInventory[] nodes) => new(nodes, []);

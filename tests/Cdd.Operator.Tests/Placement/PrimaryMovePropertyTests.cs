@@ -2,6 +2,7 @@ using Cdd.Operator.Placement;
 
 namespace Cdd.Operator.Tests.Placement;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PrimaryMovePropertyTests
 {
     // Over random plans: for every placed cluster, a proposed move goes from the primary's tripped host to a member of

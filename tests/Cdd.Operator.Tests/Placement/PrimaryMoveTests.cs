@@ -3,6 +3,7 @@ using static Cdd.Operator.Tests.Placement.Fixtures;
 
 namespace Cdd.Operator.Tests.Placement;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PrimaryMoveTests
 {
     private static readonly Pressure Hot = new(0.95, 0.2, 0.2, 0.2);

@@ -2,6 +2,7 @@ using Cdd.Operator.Plan;
 
 namespace Cdd.Operator.Tests.Plan;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class PlanCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cdd-operator-plan-").FullName;

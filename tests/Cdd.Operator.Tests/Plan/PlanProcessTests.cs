@@ -3,6 +3,7 @@ using System.Diagnostics;
 namespace Cdd.Operator.Tests.Plan;
 
 /// <summary>The real entry point: cdd-operator.dll run as a process, argument parsing and exit codes included.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public class PlanProcessTests
 {
     private static (int Exit, string Out, string Err) CddOperator(params string[] args)

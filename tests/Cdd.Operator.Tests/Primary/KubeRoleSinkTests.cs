@@ -6,6 +6,7 @@ using k8s;
 namespace Cdd.Operator.Tests.Primary;
 
 /// <summary>KubeRoleSink against the in-process API server from Cdd.Testing serving pods.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class KubeRoleSinkTests : IDisposable
 {
     readonly FakeKubeApiServer _api = new FakeKubeApiServer().Serve("", "v1", "pods", "Pod");

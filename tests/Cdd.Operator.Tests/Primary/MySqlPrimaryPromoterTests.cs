@@ -14,6 +14,7 @@ namespace Cdd.Operator.Tests.Primary;
 /// The stand-in records each call in <c>set_as_primary_calls</c> and does what MGR's election leaves behind: the given
 /// MEMBER_ID becomes PRIMARY, every other member SECONDARY.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Root)]
 public sealed class MySqlPrimaryPromoterTests : IClassFixture<MariaDbFixture>
 {
     static readonly ClusterSpec Cluster = ClusterSpec.Parse(JsonNode.Parse("""
@@ -322,6 +323,7 @@ public sealed class MySqlPrimaryPromoterTests : IClassFixture<MariaDbFixture>
 }
 
 /// <summary>The decision from one member's view, without a server.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class PromotionDecisionTests
 {
     static GroupMemberRow Row(string host, string state, string role, string id = "") => new(host, state, role, id);

@@ -2,6 +2,7 @@ using Cdd.Operator.Primary;
 
 namespace Cdd.Operator.Tests.Primary;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class PrimaryMappingTests
 {
     static readonly MemberIdentity[] Members = [new("db-0", "10.0.0.10"), new("db-1", "10.0.1.11"), new("db-2", null)];
@@ -59,6 +60,7 @@ public sealed class PrimaryMappingTests
     }
 }
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class RoleLabelsTests
 {
     [Fact]

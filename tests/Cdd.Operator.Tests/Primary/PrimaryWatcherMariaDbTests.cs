@@ -10,6 +10,7 @@ namespace Cdd.Operator.Tests.Primary;
 /// Role changes are UPDATEs of that table; the tests wait for the watcher's callback with a generous timeout and do
 /// not assert how fast it came.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Root)]
 public sealed class PrimaryWatcherMariaDbTests : IClassFixture<MariaDbFixture>
 {
     static readonly MemberIdentity[] Members =
@@ -168,6 +169,7 @@ public sealed class PrimaryWatcherMariaDbTests : IClassFixture<MariaDbFixture>
 }
 
 /// <summary>A server of its own that goes away under a running watcher.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Root)]
 public sealed class PrimaryWatcherServerLossTests
 {
     [Fact]

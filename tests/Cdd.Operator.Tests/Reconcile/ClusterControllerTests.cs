@@ -5,6 +5,7 @@ using Xunit;
 namespace Cdd.Operator.Tests.Reconcile;
 
 /// <summary>The controller loop's steps under a hand-moved clock: no sleeping, no timed assertions.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ClusterControllerTests
 {
     sealed class ManualTime : TimeProvider

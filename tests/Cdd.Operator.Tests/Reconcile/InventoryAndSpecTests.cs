@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class InventoryAndSpecTests
 {
     static V1Node Node(Dictionary<string, string>? labels = null, Dictionary<string, string>? annotations = null, bool unschedulable = false, bool allocatable = true) => new()

@@ -5,6 +5,7 @@ using Xunit;
 namespace Cdd.Operator.Tests.Reconcile;
 
 /// <summary>Leader election through a Lease on the in-process API server (KubernetesClient's LeaderElector).</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class LeaderGateTests
 {
     [Fact]

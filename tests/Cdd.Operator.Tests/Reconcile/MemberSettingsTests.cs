@@ -10,6 +10,7 @@ namespace Cdd.Operator.Tests.Reconcile;
 /// recording <see cref="IMemberSettings"/> (MariaDB has no SET PERSIST and no group_replication variables, so the SQL
 /// side is checked for the statements it sends and the variables it refuses).
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class MemberSettingsTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;

@@ -5,6 +5,7 @@ using Xunit;
 namespace Cdd.Operator.Tests.Reconcile;
 
 /// <summary>A PV's node affinity read as kube-scheduler reads it: the terms OR'd, the requirements of a term AND'ed.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class MemberVolumesTests
 {
     static readonly V1Node Node = new() { Metadata = new V1ObjectMeta { Name = "n1", Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "n1", ["rack"] = "a", ["disks"] = "4" } } };

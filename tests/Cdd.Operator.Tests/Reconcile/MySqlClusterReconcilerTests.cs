@@ -5,6 +5,7 @@ using Xunit;
 namespace Cdd.Operator.Tests.Reconcile;
 
 /// <summary>The reconciler against the in-process API server, one reconcile pass at a time (no timers, no waiting).</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class MySqlClusterReconcilerTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;

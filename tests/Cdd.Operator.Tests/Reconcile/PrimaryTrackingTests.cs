@@ -20,6 +20,7 @@ namespace Cdd.Operator.Tests.Reconcile;
 /// below comes from the watcher's notification, not from a periodic pass. Waits are generous and assert no speed; the
 /// time from a role change to the status is printed.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Root)]
 public sealed class PrimaryTrackingTests(MariaDbFixture db, ITestOutputHelper output) : IClassFixture<MariaDbFixture>
 {
     sealed class Running : IAsyncDisposable

@@ -7,6 +7,7 @@ namespace Cdd.Operator.Tests.Reconcile;
 /// Where a member whose pod is gone comes back: a node reaching the segment its address is bound in, and the node its
 /// data volume is on. The reconciler against the in-process API server, one pass at a time.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ReplacedMemberTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;

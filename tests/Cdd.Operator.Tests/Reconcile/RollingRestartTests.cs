@@ -9,6 +9,7 @@ namespace Cdd.Operator.Tests.Reconcile;
 /// against the in-process API server, a recording promoter, and the test playing kubelet (pods running) and the primary
 /// watcher (the role label moving).
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class RollingRestartTests
 {
     static readonly CancellationToken Ct = CancellationToken.None;

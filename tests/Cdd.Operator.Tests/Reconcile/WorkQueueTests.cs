@@ -3,6 +3,7 @@ using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class WorkQueueTests
 {
     static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

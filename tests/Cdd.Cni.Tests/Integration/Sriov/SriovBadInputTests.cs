@@ -1,6 +1,7 @@
 namespace Cdd.Cni.Tests.Integration.Sriov;
 
 /// <summary>Root: refusals with the spec's code and a message naming the field; nothing moved, nothing claimed.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Root)]
 public sealed class SriovBadInputTests : IDisposable
 {
     readonly FakeSriovNode _n = new(vfs: 2);
