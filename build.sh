@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One entry point: ./build.sh            restore, build, publish the binaries into out/, run the demo's quick path
-#                  ./build.sh test       every test tier, ending with "N passed, N failed, N skipped"
+#                  ./build.sh test       every test tier (fails when root, QEMU or the MySQL root is missing),
+#                                        ending with "N passed, N failed, N skipped"
+#                  ./build.sh test TIER  one tier: unit (any user), root, vm, mgr
 #                  ./build.sh bench      benchmark tables (cdd-cni beside the reference plugins)
 #                  ./build.sh demo       the end-to-end demo on this machine
 set -euo pipefail
@@ -9,34 +11,90 @@ ROOT=$(pwd)
 OUT="$ROOT/out"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# Debian packages the build and the test tiers use. Installed only when missing.
-APT_PACKAGES=(
-  gcc libc6-dev             # native AOT links with the system toolchain; a test compiles a C sizeof probe
-  iproute2 util-linux       # tests check the kernel's state with ip/bridge and enter namespaces with nsenter
-  iputils-ping              # pings between pods in the integration tests
-  containernetworking-plugins  # reference plugins: host-local, static, tuning, macvlan (peers and bench)
-  podman runc busybox-static   # the real-runtime tests
-  time                      # the bench reads peak RSS with GNU time
-  qemu-system-x86 linux-image-amd64   # the VM tier boots Debian's stock kernel under TCG (tests/vm)
-  lvm2 thin-provisioning-tools xfsprogs e2fsprogs   # LVM thin pools and filesystems in the VM tier and cdd-csi
-  mariadb-server            # the primary watcher tests read a replication_group_members table from a private mariadbd
-  linux-source linux-headers-amd64 make   # netdevsim.ko built out of tree for the VM tier's kernel (tests/vm/netdevsim)
+# Debian packages, per purpose; each is installed only when missing, and only for what is run.
+# ./build.sh alone (build, publish, the demo's quick path) pulls no QEMU, kernel sources or database server.
+BUILD_PACKAGES=(
+  gcc libc6-dev             # native AOT links with the system toolchain
+  iproute2 util-linux       # the demo makes namespaces with ip and enters them with nsenter
+  containernetworking-plugins  # the demo's IPAM is Debian's host-local
 )
+DEMO_PACKAGES=(iputils-ping)  # the full demo pings between pods
+# Per test tier (tests/Cdd.Testing/Tiers/Tier.cs).
+UNIT_PACKAGES=(
+  gcc libc6-dev             # struct layout tests compile C sizeof/offsetof probes
+  containernetworking-plugins  # delegation tests exec Debian's host-local (files only, no root)
+  busybox-static            # the initramfs writer's test unpacks with busybox cpio
+)
+ROOT_PACKAGES=(
+  iproute2 util-linux       # tests check the kernel's state with ip/bridge and enter namespaces with nsenter
+  iputils-ping              # pings between pods
+  containernetworking-plugins  # reference plugins as peers: host-local, static, tuning, macvlan
+  podman runc busybox-static   # the real-runtime tests
+  e2fsprogs xfsprogs        # filesystems on loop devices
+  mariadb-server            # the primary watcher tests read a replication_group_members table from a private mariadbd
+)
+VM_PACKAGES=(
+  qemu-system-x86 linux-image-amd64 busybox-static   # Debian's stock kernel under TCG, a busybox initramfs (tests/vm)
+  lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # LVM thin pools and filesystems in the guest (cdd-csi)
+  linux-source linux-headers-amd64 make               # netdevsim.ko built out of tree for the guest's kernel (tests/vm/netdevsim)
+)
+MGR_PACKAGES=(debootstrap)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md)
+BENCH_PACKAGES=(time containernetworking-plugins iputils-ping "${VM_PACKAGES[@]}")  # GNU time for peak RSS; the CSI bench boots a guest
+TIERS=(unit root vm mgr)
+# The sid root folder with mysqld for the mgr tier; made once per machine (MYSQL-NOTES.md).
+MYSQL_ROOT=${CDD_MYSQL_ROOT:-/var/lib/cdd/mysql-root}
 
 log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
+# ensure_packages WHAT PACKAGE...: installs what is missing as root; anyone else is told what to install.
 ensure_packages() {
-  local missing=()
-  for p in "${APT_PACKAGES[@]}"; do
+  local what=$1; shift
+  local missing=() p
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    if [ "$(id -u)" -ne 0 ]; then echo "build.sh: need root to apt-get install ${missing[*]}" >&2; exit 1; fi
+    [ "$(id -u)" -eq 0 ] || die "$what needs Debian packages that are missing: ${missing[*]}
+  install them as root:  apt-get install --no-install-recommends ${missing[*]}"
+    log "installing for $what: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
-  command -v dotnet >/dev/null || { echo "build.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+  command -v dotnet >/dev/null || die "the .NET 10 SDK (dotnet) is required"
+}
+
+# Whether any test class is tagged with this tier (mgr has none yet: its prerequisite is checked once it does).
+tier_has_tests() { grep -rqs --include='*.cs' --exclude-dir=Cdd.Testing --exclude-dir=Cdd.Testing.Tests "Tier\.${1^})" tests; }
+
+# require_tier TIER: fails loudly, before anything is built, when this machine cannot run the tier. Never skips.
+require_tier() {
+  case $1 in
+    unit) ;;
+    root|vm|mgr)
+      [ "$(id -u)" -eq 0 ] || die "the $1 tier needs root (namespaces, links, loop devices, mounts, mariadbd, QEMU with / shared); run it as root, or ./build.sh test unit for the unit tier alone" ;;
+    *) die "unknown test tier '$1' (tiers: ${TIERS[*]})" ;;
+  esac
+}
+
+# After the packages are in: what a package cannot give.
+require_tier_runtime() {
+  case $1 in
+    vm)
+      command -v qemu-system-x86_64 >/dev/null || die "the vm tier needs qemu-system-x86_64 (apt-get install qemu-system-x86)"
+      compgen -G '/boot/vmlinuz-*' >/dev/null || die "the vm tier needs Debian's stock kernel in /boot (apt-get install linux-image-amd64)" ;;
+    mgr)
+      [ -x "$MYSQL_ROOT/usr/sbin/mysqld" ] || die "the mgr tier needs the sid root folder with MySQL 9.7 at $MYSQL_ROOT (or CDD_MYSQL_ROOT): make it as MYSQL-NOTES.md says (debootstrap sid, mysql-server-core)" ;;
+  esac
+}
+
+tier_packages() {
+  case $1 in
+    unit) echo "${UNIT_PACKAGES[@]}" ;;
+    root) echo "${ROOT_PACKAGES[@]}" ;;
+    vm) echo "${VM_PACKAGES[@]}" ;;
+    mgr) echo "${MGR_PACKAGES[@]}" ;;
+  esac
 }
 
 build() {
@@ -69,15 +127,17 @@ publish() {
 }
 
 LOST=0
+# run_tests TIER...: one dotnet test per test project, filtered to the tiers asked for, each into its own folder
+# (no two TRX files can collide); a project without tests of those tiers still writes an empty TRX.
 run_tests() {
   local results="$ROOT/TestResults"
   rm -rf "$results"
-  local rc=0 proj name
-  log "unit + integration tiers (root: real namespaces, veth, macvlan, vxlan, bridges; podman)"
-  # One run per test project, each into its own folder, so no two TRX files can collide.
+  local rc=0 proj name filter="" t
+  for t in "$@"; do filter+="${filter:+|}tier=$t"; done
+  log "test tiers: $* (filter $filter)"
   for proj in tests/*/*.Tests.csproj; do
     name=$(basename "$proj" .csproj)
-    dotnet test "$proj" -c Release --no-build -nologo \
+    dotnet test "$proj" -c Release --no-build -nologo --filter "$filter" \
       --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
       --results-directory "$results/$name" || rc=$?
     if [ -z "$(find "$results/$name" -name '*.trx' 2>/dev/null)" ]; then
@@ -87,6 +147,28 @@ run_tests() {
   done
   summarize "$results"
   return $rc
+}
+
+# ./build.sh test [TIER]: no tier means every tier, and then every tier's prerequisites must hold.
+test_tiers() {
+  local asked=("$@") tiers=() t
+  [ ${#asked[@]} -gt 0 ] || asked=("${TIERS[@]}")
+  for t in "${asked[@]}"; do
+    require_tier "$t"
+    if [ "$t" = mgr ] && [ $# -eq 0 ] && ! tier_has_tests mgr; then
+      log "mgr tier: no test carries Tier.Mgr yet; nothing to run there"
+      continue
+    fi
+    tiers+=("$t")
+  done
+  ensure_packages "the build" "${BUILD_PACKAGES[@]}"
+  for t in "${tiers[@]}"; do
+    # shellcheck disable=SC2046
+    ensure_packages "the $t tier" $(tier_packages "$t")
+    require_tier_runtime "$t"
+  done
+  build; publish
+  run_tests "${tiers[@]}"
 }
 
 # Sums every tier's TRX counters into the one closing line.
@@ -103,22 +185,22 @@ summarize() {
 
 case "${1:-build}" in
   build)
-    ensure_packages; build; publish
+    ensure_packages "the build" "${BUILD_PACKAGES[@]}"; build; publish
     log "demo (quick path)"
     tests/demo/demo.sh quick
     ;;
   test)
-    ensure_packages; build; publish
-    run_tests
+    [ $# -le 2 ] || die "usage: ./build.sh test [unit|root|vm|mgr]"
+    test_tiers "${@:2}"
     ;;
   bench)
-    ensure_packages; build; publish
+    ensure_packages "the bench" "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"; build; publish
     dotnet run --project tests/Cdd.Bench -c Release --no-build -- "${@:2}"
     ;;
   demo)
-    ensure_packages; build; publish
+    ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"; build; publish
     tests/demo/demo.sh full
     ;;
   *)
-    echo "usage: ./build.sh [build|test|bench|demo]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo]" >&2; exit 2 ;;
 esac
