@@ -132,7 +132,7 @@ LOST=0
 run_tests() {
   local results="$ROOT/TestResults"
   rm -rf "$results"
-  local rc=0 proj name filter="" t
+  local rc=0 proj name filter="" t start=$SECONDS
   for t in "$@"; do filter+="${filter:+|}tier=$t"; done
   log "test tiers: $* (filter $filter)"
   for proj in tests/*/*.Tests.csproj; do
@@ -145,6 +145,7 @@ run_tests() {
       LOST=$((LOST + 1)); rc=1
     fi
   done
+  log "tests ran for $((SECONDS - start)) s"
   summarize "$results"
   return $rc
 }
