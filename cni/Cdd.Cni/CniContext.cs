@@ -1,5 +1,6 @@
 using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 
 namespace Cdd.Cni;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Cdd.Cni.Json;
+using Cdd.Cni.Spec.Json;
 using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Ipam;

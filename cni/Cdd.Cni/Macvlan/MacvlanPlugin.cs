@@ -1,8 +1,10 @@
 using System.Net.Sockets;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Macvlan;
 

@@ -2,6 +2,7 @@ using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Overlay;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Overlay;

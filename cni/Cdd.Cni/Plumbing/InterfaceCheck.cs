@@ -43,5 +43,5 @@ public static class InterfaceCheck
         return link;
     }
 
-    public static CniException Drift(string msg) => new(CddErrorCodes.CheckFailed, msg);
+    public static CniException Drift(string msg) => new(CniErrorCodes.CheckFailed, msg);
 }

@@ -1,7 +1,9 @@
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
+using Cdd.Net;
 
 namespace Cdd.Cni.Sriov;
 

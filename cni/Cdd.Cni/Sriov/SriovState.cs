@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Sriov;
 

@@ -4,7 +4,7 @@ using Cdd.Ipam.Engine;
 using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
 using Cdd.Ipam.Store;
-using Cdd.Ipam.Store.Files;
+using Cdd.Ipam.Files;
 using Cdd.Testing;
 
 namespace Cdd.Ipam.Tests.Store;

@@ -1,104 +1,26 @@
-using System.Net;
 using Cdd.Cni.Spec;
-using Cdd.Native;
+using Cdd.Ipam.Agent.Protocol;
 
 namespace Cdd.Cni.Ipam.Agent;
 
-/// <summary>
-/// cdd-ipam served by cdd-ipamd, asked directly over its socket: no second binary is exec'd on the pod's start.
-/// Also what the cdd-ipam binary itself does in agent mode, so both paths send the same requests.
-/// </summary>
+/// <summary>cdd-ipam served by cdd-ipamd, asked directly over its socket: the verbs are the protocol library's.</summary>
 public sealed class AgentIpam : IIpam
 {
-    public CniResult Add(CniContext ctx) => ToResult(Call(ctx, "ADD", request =>
+    (CniContext Ctx, AgentSettings Settings)? _validated;
+
+    /// <summary>Parses the ipam section once, before the mode makes any link, so a bad field is refused with nothing to undo.</summary>
+    public void Validate(CniContext ctx) => _validated = (ctx, AgentSettings.Parse(ctx.Config.Ipam!.Value));
+
+    public CniResult Add(CniContext ctx) => Verbs(ctx).Add();
+    public void Del(CniContext ctx) => Verbs(ctx).Del();
+    public void Check(CniContext ctx) => Verbs(ctx).Check(ctx.PrevResult ?? new CniResult());
+    public void Gc(CniContext ctx) => Verbs(ctx).Gc();
+    public void Status(CniContext ctx) => Verbs(ctx).Status();
+
+    // DEL, GC and STATUS are not validated first (DEL must still remove the link of a config gone bad): parsed here, once.
+    AgentVerbs Verbs(CniContext ctx)
     {
-        if (ctx.Config.RuntimeConfig?.Ips is not { Count: > 0 } ips) return;
-        if (ips.Count > 1)
-            throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"runtimeConfig.ips: cdd-ipam gives one address per attachment, {ips.Count} were requested");
-        string text = ips[0];
-        int slash = text.IndexOf('/');
-        request.RequestedIp = slash < 0 ? text : text[..slash];
-    }));
-
-    public void Del(CniContext ctx) => Call(ctx, "DEL");
-
-    public void Check(CniContext ctx) => Call(ctx, "CHECK", request =>
-        request.Addresses = ctx.PrevResult?.Ips.Select(i => i.Address.Address.ToString()).ToList() ?? []);
-
-    public void Gc(CniContext ctx) => Call(ctx, "GC", request =>
-        request.Valid = (ctx.Config.ValidAttachments ?? [])
-            .Where(a => a.ContainerId is not null && a.IfName is not null)
-            .Select(a => new AgentAttachment { ContainerId = a.ContainerId, IfName = a.IfName })
-            .ToList());
-
-    public void Status(CniContext ctx)
-    {
-        try
-        {
-            Call(ctx, "STATUS");
-        }
-        catch (CniException ex) when (ex.Code == CniErrorCodes.TryAgainLater)
-        {
-            // STATUS speaks in availability: an agent that cannot be reached means no ADD can succeed now.
-            throw new CniException(CniErrorCodes.PluginNotAvailable, ex.Msg, ex.Details);
-        }
+        var settings = _validated is { } v && ReferenceEquals(v.Ctx, ctx) ? v.Settings : AgentSettings.Parse(ctx.Config.Ipam!.Value);
+        return new AgentVerbs(settings, ctx.Env, ctx.Config);
     }
-
-    /// <summary>Builds the request every verb shares: attachment, network, and the pod identity from CNI_ARGS.</summary>
-    static AgentRequest Request(CniContext ctx, string verb, AgentSettings settings)
-    {
-        string Arg(string key) => ctx.Env.Args.TryGetValue(key, out var v) ? v : "";
-        bool needsAttachment = verb is "ADD" or "DEL" or "CHECK";
-        return new AgentRequest
-        {
-            Verb = verb,
-            Pool = settings.Pool,
-            Network = ctx.Config.Name,
-            ContainerId = needsAttachment ? ctx.Env.ContainerId : null,
-            IfName = needsAttachment ? ctx.Env.IfName : null,
-            PodNamespace = NullIfEmpty(Arg("K8S_POD_NAMESPACE")),
-            PodName = NullIfEmpty(Arg("K8S_POD_NAME")),
-            PodUid = NullIfEmpty(Arg("K8S_POD_UID")),
-        };
-    }
-
-    static AgentSettings Settings(CniContext ctx) => AgentSettings.Parse(ctx.Config.Ipam!.Value);
-
-    /// <summary>Sends the verb's request, built with <paramref name="fill"/>, to the socket the ipam section names (parsed once).</summary>
-    static AgentResponse Call(CniContext ctx, string verb, Action<AgentRequest>? fill = null)
-    {
-        var settings = Settings(ctx);
-        var request = Request(ctx, verb, settings);
-        fill?.Invoke(request);
-        return AgentClient.Call(settings.Socket, request, settings.Timeout);
-    }
-
-    /// <summary>The agent's answer as a CNI result, with the segment and its VLAN for modes that tag (SR-IOV).</summary>
-    public static CniResult ToResult(AgentResponse response)
-    {
-        var result = new CniResult { Segment = response.Segment, Vlan = response.Vlan };
-        foreach (var ip in response.Ips ?? [])
-        {
-            if (ip.Address is null || !IpPrefix.TryParse(ip.Address, out var address))
-                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered an address that is not CIDR: \"{ip.Address}\"");
-            IPAddress? gw = null;
-            if (ip.Gateway is not null && !IPAddress.TryParse(ip.Gateway, out gw))
-                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a gateway that is not an address: \"{ip.Gateway}\"");
-            result.Ips.Add(new CniIpConfig { Address = address, Gateway = gw });
-        }
-        foreach (var r in response.Routes ?? [])
-        {
-            if (r.Dst is null || !IpPrefix.TryParse(r.Dst, out var dst))
-                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a route that is not CIDR: \"{r.Dst}\"");
-            IPAddress? gw = null;
-            if (r.Gw is not null && !IPAddress.TryParse(r.Gw, out gw))
-                throw new CniException(CniErrorCodes.Internal, $"cdd-ipamd answered a route gateway that is not an address: \"{r.Gw}\"");
-            result.Routes.Add(new CniRoute { Dst = dst, Gw = gw });
-        }
-        if (result.Ips.Count == 0)
-            throw new CniException(CniErrorCodes.Internal, "cdd-ipamd answered ADD without an address");
-        return result;
-    }
-
-    static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 }
