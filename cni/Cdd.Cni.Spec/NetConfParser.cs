@@ -1,12 +1,13 @@
 using System.Net.NetworkInformation;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Cdd.Cni.Spec.Json;
 
 namespace Cdd.Cni.Spec;
 
 /// <summary>
 /// Decodes the config on stdin and checks the spec's common fields and the ones every mode shares.
-/// Mode-specific fields are the mode's own business (<see cref="IMode.Validate"/>).
+/// Mode-specific fields are the mode's own business (<see cref="ParseModeFields"/>).
 /// </summary>
 public static class NetConfParser
 {
@@ -37,6 +38,23 @@ public static class NetConfParser
             throw Invalid($"mtu {mtu} is out of range (68..65535)");
         CheckRuntimeConfig(conf.RuntimeConfig);
         return conf;
+    }
+
+    /// <summary>
+    /// A mode's own fields, decoded from the same config bytes into the mode's type (fields of other modes and the
+    /// common ones are ignored). A field of the wrong JSON type is code 6, as for the common fields.
+    /// </summary>
+    public static T ParseModeFields<T>(ReadOnlySpan<byte> json, JsonTypeInfo<T> info) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, info)
+                ?? throw new CniException(CniErrorCodes.DecodingFailure, "network config: expected a JSON object, got null");
+        }
+        catch (JsonException ex)
+        {
+            throw DecodeFailure.From(ex, "network config");
+        }
     }
 
     private static void CheckVersion(NetConf conf, CniCommand command)

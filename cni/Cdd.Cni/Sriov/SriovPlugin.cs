@@ -17,7 +17,7 @@ public sealed class SriovPlugin : IMode
 {
     SriovSettings _s = null!;
 
-    public void Validate(CniContext ctx) => _s = SriovSettings.Parse(ctx.Config, ctx.Env.Command);
+    public void Validate(CniContext ctx) => _s = SriovSettings.Parse(ctx.Config, ctx.RawConfig, ctx.Env.Command);
 
     static SriovSysfs Sysfs(CniContext ctx)
     {

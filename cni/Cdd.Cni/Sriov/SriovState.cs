@@ -75,6 +75,7 @@ public sealed class VfJson
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SriovState))]
+[JsonSerializable(typeof(SriovConf))]
 internal sealed partial class SriovJsonContext : JsonSerializerContext;
 
 /// <summary>The sriov mode's files under the state directory: attachment records, VF claims and per-VF locks.</summary>
