@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec.Json;
 using Cdd.Cni.Spec;
 

@@ -1,4 +1,4 @@
-using Cdd.Cni.Ipam.Agent;
+using Cdd.Cni.Contracts;
 using Cdd.Ipam.Agent.Protocol;
 
 namespace Cdd.Cni.Ipam;

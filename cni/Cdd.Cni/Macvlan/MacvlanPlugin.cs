@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;

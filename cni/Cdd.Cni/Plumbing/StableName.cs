@@ -1,4 +1,4 @@
-namespace Cdd.Cni;
+namespace Cdd.Cni.Plumbing;
 
 /// <summary>
 /// Short names derived from an attachment (container ID + ifname) or a path: the same on every

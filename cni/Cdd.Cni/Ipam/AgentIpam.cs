@@ -1,7 +1,8 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Ipam.Agent.Protocol;
 
-namespace Cdd.Cni.Ipam.Agent;
+namespace Cdd.Cni.Ipam;
 
 /// <summary>cdd-ipam served by cdd-ipamd, asked directly over its socket: the verbs are the protocol library's.</summary>
 public sealed class AgentIpam : IIpam

@@ -1,8 +1,7 @@
-using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
 
-namespace Cdd.Cni;
+namespace Cdd.Cni.Contracts;
 
 /// <summary>Everything a mode needs for one invocation.</summary>
 public sealed class CniContext

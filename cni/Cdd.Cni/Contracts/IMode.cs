@@ -1,6 +1,6 @@
 using Cdd.Cni.Spec;
 
-namespace Cdd.Cni;
+namespace Cdd.Cni.Contracts;
 
 /// <summary>One way of plugging a pod interface (macvlan, overlay, later sriov).</summary>
 public interface IMode

@@ -1,6 +1,6 @@
 using Cdd.Cni.Spec;
 
-namespace Cdd.Cni.Ipam;
+namespace Cdd.Cni.Contracts;
 
 /// <summary>Address management for one attachment. Failures are <see cref="CniException"/>s; the mode decides what to tolerate.</summary>
 public interface IIpam
