@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
-using Cdd.Cni.Spec.Json;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Ipam.Files;
 using Cdd.Ipam.Service;
 using Cdd.Net;

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Cni.Spec;
+using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Testing;
 using Cdd.Testing.Kube;

@@ -1,6 +1,6 @@
 using Cdd.Ipam.Cluster;
-using Cdd.Ipam.Model;
 using Cdd.Ipam.Files;
+using Cdd.Ipam.Model;
 
 namespace Cdd.Ipamd.Tests;
 

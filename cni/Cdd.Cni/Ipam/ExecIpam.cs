@@ -2,8 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
 using Cdd.Cni.Contracts;
-using Cdd.Cni.Spec.Json;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 
 namespace Cdd.Cni.Ipam;
 
