@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 
 namespace Cdd.Cni;
 
@@ -64,6 +66,7 @@ public static class Dispatcher
         switch (env.Command)
         {
             case CniCommand.Add:
+                ipam.Validate(ctx);
                 mode.Validate(ctx);
                 return ResultWriter.ToJsonUtf8(mode.Add(ctx), config.CniVersion!);
             case CniCommand.Del:
@@ -73,6 +76,7 @@ public static class Dispatcher
             case CniCommand.Check:
                 if (ctx.PrevResult is null)
                     throw new CniException(CniErrorCodes.InvalidNetworkConfig, "prevResult is required for CHECK");
+                ipam.Validate(ctx);
                 mode.Validate(ctx);
                 mode.Check(ctx);
                 return null;

@@ -1,3 +1,5 @@
+using Cdd.Cni.Contracts;
+
 namespace Cdd.Cni;
 
 /// <summary>Maps the config's "mode" to the code that plugs the interface.</summary>

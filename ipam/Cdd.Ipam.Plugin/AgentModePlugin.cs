@@ -1,6 +1,7 @@
-using Cdd.Cni;
-using Cdd.Cni.Ipam.Agent;
+using System.Text.Json;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
+using Cdd.Ipam.Agent.Protocol;
 
 namespace Cdd.Ipam.Plugin;
 
@@ -8,36 +9,28 @@ namespace Cdd.Ipam.Plugin;
 /// cdd-ipam under another main plugin (the reference macvlan, say) with the pool served by cdd-ipamd: each verb is
 /// one request on the agent's socket, the same requests cdd-cni sends when it asks the agent itself.
 /// </summary>
-public sealed class AgentModePlugin(CniEnvironment env, NetConf config, byte[] raw)
+public sealed class AgentModePlugin(CniEnvironment env, NetConf config)
 {
     public byte[]? Run()
     {
-        var agent = new AgentIpam();
-        var ctx = new CniContext
-        {
-            Env = env,
-            Config = config,
-            RawConfig = raw,
-            Ipam = agent,
-            PrevResult = config.PrevResult is { ValueKind: not System.Text.Json.JsonValueKind.Null } prev ? ResultReader.Read(prev, "prevResult") : null,
-            StateDir = "",
-        };
+        var agent = new AgentVerbs(AgentSettings.Parse(config.Ipam!.Value), env, config);
         switch (env.Command)
         {
             case CniCommand.Add:
-                return IpamPlugin.ToResultJson(agent.Add(ctx), config.CniVersion!);
+                return IpamPlugin.ToResultJson(agent.Add(), config.CniVersion!);
             case CniCommand.Del:
-                agent.Del(ctx);
+                agent.Del();
                 return null;
             case CniCommand.Check:
-                if (ctx.PrevResult is null) throw new CniException(CniErrorCodes.InvalidNetworkConfig, "prevResult is required for CHECK");
-                agent.Check(ctx);
+                if (config.PrevResult is not { ValueKind: not JsonValueKind.Null } prev)
+                    throw new CniException(CniErrorCodes.InvalidNetworkConfig, "prevResult is required for CHECK");
+                agent.Check(ResultReader.Read(prev, "prevResult"));
                 return null;
             case CniCommand.Gc:
-                agent.Gc(ctx);
+                agent.Gc();
                 return null;
             case CniCommand.Status:
-                agent.Status(ctx);
+                agent.Status();
                 return null;
             default:
                 throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"unknown command {env.Command}");

@@ -1,6 +1,5 @@
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Engine;
-using Cdd.Ipam.Store;
+using Cdd.Ipam.Agent.Protocol;
 
 namespace Cdd.Ipam.Plugin;
 
@@ -23,9 +22,9 @@ public static class IpamDispatcher
                 return 0;
             }
             var config = NetConfParser.Parse(raw, cniEnv.Command);
-            if (Cdd.Cni.Ipam.Agent.AgentSettings.Applies(config))
+            if (AgentSettings.Applies(config))
             {
-                if (new AgentModePlugin(cniEnv, config, raw).Run() is { } answer) Write(stdout, answer);
+                if (new AgentModePlugin(cniEnv, config).Run() is { } answer) Write(stdout, answer);
                 return 0;
             }
             var settings = IpamSettings.Parse(raw, cniEnv.Variables);
@@ -44,7 +43,7 @@ public static class IpamDispatcher
         }
         catch (Exception ex)
         {
-            var error = Map(ex);
+            var error = IpamFailures.ToCni(ex);
             Log(stderr, $"cdd-ipam event=ipam.error cmd={(env.TryGetValue("CNI_COMMAND", out var c) ? c : "")} code={error.Code} msg=\"{error.Msg}\"");
             if (error.Code == CniErrorCodes.Internal) Log(stderr, ex.ToString());
             string? version = VersionInfo.Probe(raw);
@@ -59,21 +58,6 @@ public static class IpamDispatcher
             return 1;
         }
     }
-
-    /// <summary>Every failure kind to the code a runtime acts on; the one place that decides.</summary>
-    public static CniException Map(Exception ex) => ex switch
-    {
-        CniException cni => cni,
-        StoreUnavailableException s => new CniException(CniErrorCodes.TryAgainLater, s.Message, s.InnerException?.Message),
-        IpamException { Kind: IpamErrorKind.PoolExhausted } e => new CniException(IpamErrorCodes.PoolExhausted, e.Message),
-        IpamException { Kind: IpamErrorKind.AddressTaken } e => new CniException(IpamErrorCodes.AddressTaken, e.Message),
-        IpamException { Kind: IpamErrorKind.AddressNotInPool } e => new CniException(IpamErrorCodes.AddressNotInPool, e.Message),
-        IpamException { Kind: IpamErrorKind.SegmentUnreachable } e => new CniException(IpamErrorCodes.SegmentUnreachable, e.Message),
-        IpamException { Kind: IpamErrorKind.InvalidRequest } e => new CniException(CniErrorCodes.InvalidNetworkConfig, e.Message),
-        IpamException { Kind: IpamErrorKind.Contended } e => new CniException(CniErrorCodes.TryAgainLater, e.Message),
-        IOException or UnauthorizedAccessException => new CniException(CniErrorCodes.IoFailure, $"file store: {ex.Message}"),
-        _ => new CniException(CniErrorCodes.Internal, $"internal error: {ex.GetType().FullName}: {ex.Message}"),
-    };
 
     static byte[] ReadAll(Stream stdin)
     {

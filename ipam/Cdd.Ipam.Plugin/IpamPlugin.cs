@@ -1,41 +1,44 @@
 using System.Net;
 using System.Text.Json;
-using Cdd.Cni.Json;
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Engine;
-using Cdd.Ipam.Model;
+using Cdd.Cni.Spec.Json;
+using Cdd.Ipam.Files;
 using Cdd.Ipam.Service;
-using Cdd.Ipam.Store.Files;
-using Cdd.Native;
+using Cdd.Net;
 
 namespace Cdd.Ipam.Plugin;
 
-/// <summary>The verbs, on the file store. Each opens the pool (taking its lock) for the length of the verb only.</summary>
+/// <summary>
+/// The verbs on the file store: an adapter that turns the CNI environment and config into calls of
+/// <see cref="IpamVerbs"/> (the same verbs cdd-ipamd runs), each opening the pool (taking its lock) for the length of the verb only.
+/// </summary>
 public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings settings)
 {
     static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
     string Pool => settings.Pool.Name;
 
+    IpamVerbs Verbs() => new(
+        new FileClusterView([settings.Pool], settings.Node, settings.DataDir),
+        new FilePoolStores(settings.DataDir, LockTimeout()),
+        settings.Node.Name,
+        fixedStatefulSets: settings.FixedStatefulSets);
+
     public byte[] Add()
     {
-        var request = new AllocationRequest
+        var request = new AttachmentRequest(Pool, env.ContainerId, env.IfName, config.Name!)
         {
-            Pool = settings.Pool,
-            Node = settings.Node,
-            Owner = OwnerFromEnv(),
-            Fixed = FixedIdentityFromArgs(),
+            PodNamespace = Arg("K8S_POD_NAMESPACE"),
+            PodName = Arg("K8S_POD_NAME"),
+            PodUid = Arg("K8S_POD_UID"),
             Requested = RequestedAddress(),
         };
-        Allocation got;
-        using (var store = Open())
-            got = new IpamService(store).AllocateAsync(request).GetAwaiter().GetResult();
+        var (got, _) = Verbs().AddAsync(request).GetAwaiter().GetResult();
         return ToResultJson(got);
     }
 
     public byte[]? Del()
     {
-        using var store = Open();
-        new IpamService(store).ReleaseAsync(Pool, env.ContainerId, env.IfName).GetAwaiter().GetResult();
+        Verbs().DelAsync(Pool, env.ContainerId, env.IfName).GetAwaiter().GetResult();
         return null;
     }
 
@@ -44,15 +47,7 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
         if (config.PrevResult is not { ValueKind: not JsonValueKind.Null } prevJson)
             throw new CniException(CniErrorCodes.InvalidNetworkConfig, "prevResult is required for CHECK");
         var prev = ResultReader.Read(prevJson, "prevResult");
-        Reservation? held;
-        using (var store = Open())
-            held = store.SnapshotAsync(Pool, true, default).GetAwaiter().GetResult().Reservations
-                .FirstOrDefault(r => r.Owner is { } o && o.IsAttachment(env.ContainerId, env.IfName));
-        if (held is null)
-            throw new CniException(IpamErrorCodes.CheckFailed, $"pool {Pool} holds no address for container {env.ContainerId} interface {env.IfName}");
-        if (!prev.Ips.Any(ip => ip.Address.Address.Equals(held.Address)))
-            throw new CniException(IpamErrorCodes.CheckFailed,
-                $"pool {Pool} holds {held.Address} for container {env.ContainerId}, but prevResult has {string.Join(", ", prev.Ips.Select(i => i.Address))}");
+        Verbs().CheckAsync(Pool, env.ContainerId, env.IfName, prev.Ips.Select(i => i.Address.Address).ToList()).GetAwaiter().GetResult();
         return null;
     }
 
@@ -60,40 +55,16 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
     {
         var valid = (config.ValidAttachments ?? [])
             .Where(a => a.ContainerId is not null && a.IfName is not null)
-            .Select(a => (a.ContainerId!, a.IfName!))
-            .ToHashSet();
-        using var store = Open();
-        new IpamService(store).CollectAsync(Pool, settings.Node.Name, config.Name!, valid).GetAwaiter().GetResult();
+            .Select(a => (a.ContainerId!, a.IfName!));
+        Verbs().GcAsync(Pool, config.Name!, valid).GetAwaiter().GetResult();
         return null;
     }
 
-    /// <summary>Available means an ADD on this node would get an address now: the store opens and a candidate exists.</summary>
     public byte[]? Status()
     {
-        PoolSnapshot snapshot;
-        try
-        {
-            using var store = Open();
-            snapshot = store.SnapshotAsync(Pool, true, default).GetAwaiter().GetResult();
-        }
-        catch (Exception ex) when (ex is Store.StoreUnavailableException or IOException or UnauthorizedAccessException)
-        {
-            throw new CniException(CniErrorCodes.PluginNotAvailable, $"pool {Pool}: the store is not available: {ex.Message}");
-        }
-        var probe = new AllocationRequest { Pool = settings.Pool, Node = settings.Node, Owner = new Owner("", "") };
-        try
-        {
-            if (!Allocator.Plan(probe, snapshot).Candidates.Any())
-                throw new CniException(CniErrorCodes.PluginNotAvailable, $"pool {Pool} is exhausted for node {settings.Node.Name}");
-        }
-        catch (IpamException ex)
-        {
-            throw new CniException(CniErrorCodes.PluginNotAvailable, ex.Message);
-        }
+        Verbs().StatusAsync(Pool).GetAwaiter().GetResult();
         return null;
     }
-
-    FileReservationStore Open() => FileReservationStore.Open(settings.DataDir, Pool, LockTimeout());
 
     /// <summary>CDD_IPAM_LOCK_TIMEOUT (seconds) bounds the wait for a pool another run holds; then the answer is code 11.</summary>
     TimeSpan LockTimeout()
@@ -102,20 +73,6 @@ public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings 
         if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s > 0 && s <= 3600)
             return TimeSpan.FromSeconds(s);
         throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"CDD_IPAM_LOCK_TIMEOUT \"{text}\" is not a number of seconds (0..3600]");
-    }
-
-    Owner OwnerFromEnv() => new(env.ContainerId, env.IfName)
-    {
-        PodNamespace = Arg("K8S_POD_NAMESPACE"),
-        PodName = Arg("K8S_POD_NAME"),
-        PodUid = Arg("K8S_POD_UID"),
-        Network = config.Name!,
-    };
-
-    FixedIdentity? FixedIdentityFromArgs()
-    {
-        string ns = Arg("K8S_POD_NAMESPACE"), pod = Arg("K8S_POD_NAME");
-        return ns == "" || pod == "" ? null : FixedIdentity.FromPodName(ns, pod, settings.FixedStatefulSets);
     }
 
     string Arg(string key) => env.Args.TryGetValue(key, out var v) ? v : "";

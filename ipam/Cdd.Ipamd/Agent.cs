@@ -1,5 +1,6 @@
 using System.Net;
 using Cdd.Ipam.Cluster;
+using Cdd.Ipam.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

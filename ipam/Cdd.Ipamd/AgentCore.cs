@@ -1,36 +1,24 @@
 using System.Diagnostics;
 using System.Net;
-using Cdd.Cni.Ipam.Agent;
 using Cdd.Cni.Spec;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Cluster;
-using Cdd.Ipam.Engine;
 using Cdd.Ipam.Model;
-using Cdd.Ipam.Plugin;
 using Cdd.Ipam.Service;
+using Cdd.Ipam.Store;
 using Serilog;
 
 namespace Cdd.Ipamd;
 
 /// <summary>
-/// What the agent does with one plugin request: validate it, find the pool, the node and the pod, decide the fixed
-/// identity and admission, run the engine against the store, and answer in the CNI's terms. Allocations of one pool
-/// are serialised inside the agent (its own requests never race each other); other agents race through the store's
-/// atomic claim.
+/// What the agent does with one plugin request: check the message, run the verb (written once, in
+/// <see cref="IpamVerbs"/>, which cdd-ipam runs too), count and log it, and answer in the CNI's terms.
 /// </summary>
 public sealed class AgentCore(IClusterView view, IPoolStores stores, string nodeName, AgentMetrics metrics, ILogger log, bool podsRequired,
     TimeProvider? clock = null)
 {
-    readonly TimeProvider _clock = clock ?? TimeProvider.System;
-    readonly Dictionary<string, SemaphoreSlim> _poolLocks = [];
-    /// <summary>
-    /// Attachments whose ADD is running or finished recently: GC treats them as valid. A runtime's list of valid
-    /// attachments is a snapshot; an ADD that started after it was taken must not lose its address to that GC.
-    /// </summary>
-    readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), long> _recentAdds = new();
-    static readonly TimeSpan RecentAdd = TimeSpan.FromMinutes(2);
-    NodeView? _node;
-    long _nodeReadAt = long.MinValue;
-    static readonly TimeSpan NodeTtl = TimeSpan.FromSeconds(30);
+    readonly IpamVerbs _verbs = new(view, stores, nodeName, podsRequired, clock: clock);
 
     public string NodeName => nodeName;
 
@@ -46,7 +34,7 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
         }
         catch (Exception ex)
         {
-            var error = IpamDispatcher.Map(ex);
+            var error = IpamFailures.ToCni(ex);
             metrics.Requests.WithLabels(Label(verb), error.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)).Inc();
             if (error.Code == CniErrorCodes.Internal)
                 log.Error(ex, "ipam.request.crash {Verb} {Pool} {ContainerId} {IfName}", verb, request?.Pool, request?.ContainerId, request?.IfName);
@@ -58,12 +46,6 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
         {
             metrics.Latency.Observe(Label(verb), watch.Elapsed.TotalSeconds);
         }
-    }
-
-    void ForgetOldAdds(long now)
-    {
-        foreach (var (attachment, at) in _recentAdds)
-            if (at != long.MaxValue && _clock.GetElapsedTime(at, now) >= RecentAdd) _recentAdds.TryRemove(attachment, out _);
     }
 
     static string Label(string verb) => verb is "ADD" or "DEL" or "CHECK" or "GC" or "STATUS" ? verb : "invalid";
@@ -86,67 +68,22 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
 
     async Task<AgentResponse> AddAsync(AgentRequest r, CancellationToken ct)
     {
-        var pool = Pool(r);
+        string pool = PoolName(r);
         var (containerId, ifName) = Attachment(r);
-        var node = await NodeAsync(ct);
-        var owner = new Owner(containerId, ifName)
+        IPAddress? requested = null;
+        if (r.RequestedIp is not null && !IPAddress.TryParse(r.RequestedIp, out requested))
+            throw Invalid($"runtimeConfig.ips: \"{r.RequestedIp}\" is not an address");
+        var (got, owner) = await _verbs.AddAsync(new AttachmentRequest(pool, containerId, ifName, Network(r))
         {
             PodNamespace = r.PodNamespace ?? "",
             PodName = r.PodName ?? "",
             PodUid = r.PodUid ?? "",
-            Network = Network(r),
-        };
-        IPAddress? requested = null;
-        if (r.RequestedIp is not null && !IPAddress.TryParse(r.RequestedIp, out requested))
-            throw Invalid($"runtimeConfig.ips: \"{r.RequestedIp}\" is not an address");
-
-        FixedIdentity? fixedId = null;
-        if (r.PodNamespace is { Length: > 0 } ns && r.PodName is { Length: > 0 } podName)
-        {
-            var pod = await view.GetPodAsync(ns, podName, ct);
-            if (pod is null && podsRequired)
-                throw new CniException(CniErrorCodes.TryAgainLater, $"pod {ns}/{podName} is not in the API server (yet); the runtime should retry");
-            if (pod is not null)
-            {
-                if (r.PodUid is { Length: > 0 } uid && pod.Uid != uid)
-                    throw new CniException(CniErrorCodes.TryAgainLater, $"pod {ns}/{podName} in the API server has UID {pod.Uid}, the runtime asked for UID {uid} (a pod of that name was recreated)");
-                owner = owner with { PodUid = pod.Uid };
-                var nsLabels = await view.GetNamespaceLabelsAsync(ns, ct) ?? new Dictionary<string, string>();
-                if (!pool.Admits(nsLabels, pod.Labels))
-                    throw new CniException(IpamErrorCodes.NotPermitted,
-                        $"pool {pool.Name} does not admit pod {ns}/{podName}: namespaceSelector [{pool.NamespaceSelector}] podSelector [{pool.PodSelector}]");
-                (fixedId, var annotated) = FixedIdentityOf(pod);
-                if (annotated is not null)
-                {
-                    if (requested is not null && !requested.Equals(annotated))
-                        throw Invalid($"pod {ns}/{podName}: runtimeConfig.ips asks for {requested}, annotation {FixedIdentity.Annotation} for {annotated}");
-                    requested = annotated;
-                }
-            }
-        }
-        else if (podsRequired && pool.PodSelector is not null || podsRequired && pool.NamespaceSelector is not null)
-            throw Invalid($"pool {pool.Name} admits pods by selector, and the request names no pod (K8S_POD_NAMESPACE/K8S_POD_NAME in CNI_ARGS)");
-
-        var request = new AllocationRequest { Pool = pool, Node = node, Owner = owner, Fixed = fixedId, Requested = requested };
-        _recentAdds[(containerId, ifName)] = long.MaxValue; // in flight
-        Allocation got;
-        var gate = Gate(pool.Name);
-        await gate.WaitAsync(ct);
-        try
-        {
-            using var lease = stores.Open(pool.Name);
-            got = await new IpamService(lease.Store).AllocateAsync(request, ct);
-        }
-        finally
-        {
-            _recentAdds[(containerId, ifName)] = _clock.GetTimestamp();
-            gate.Release();
-            if (_recentAdds.Count > 4096) ForgetOldAdds(_clock.GetTimestamp());
-        }
-        metrics.Allocations.WithLabels(pool.Name).Inc();
-        if (got.Conflicts > 0) metrics.Conflicts.WithLabels(pool.Name).Inc(got.Conflicts);
+            Requested = requested,
+        }, ct);
+        metrics.Allocations.WithLabels(pool).Inc();
+        if (got.Conflicts > 0) metrics.Conflicts.WithLabels(pool).Inc(got.Conflicts);
         log.Information("ipam.allocated {Pool} {Segment} {Vlan} {Address} {ContainerId} {IfName} {Pod} {Fixed} {Conflicts}",
-            pool.Name, got.Segment.Name, got.Reservation.Vlan, got.Reservation.Address.ToString(), containerId, ifName,
+            pool, got.Segment.Name, got.Reservation.Vlan, got.Reservation.Address.ToString(), containerId, ifName,
             owner.PodName == "" ? null : $"{owner.PodNamespace}/{owner.PodName}", got.Reservation.Fixed?.ToString(), got.Conflicts);
 
         var segment = got.Segment;
@@ -163,103 +100,49 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
     async Task<AgentResponse> DelAsync(AgentRequest r, CancellationToken ct)
     {
         var (containerId, ifName) = Attachment(r);
-        string poolName = PoolName(r);
-        // DEL must succeed for a pool deleted since: nothing of it can be held any more.
-        if (view.FindPool(poolName) is null) return new AgentResponse { Ok = true };
-        IReadOnlyList<Reservation> released;
-        using (var lease = stores.Open(poolName))
-            released = await new IpamService(lease.Store).ReleaseAsync(poolName, containerId, ifName, ct);
-        foreach (var x in released)
+        string pool = PoolName(r);
+        foreach (var x in await _verbs.DelAsync(pool, containerId, ifName, ct))
         {
-            metrics.Releases.WithLabels(poolName, "del").Inc();
-            log.Information("ipam.released {Pool} {Address} {ContainerId} {IfName} {KeptForFixed}", poolName, x.Address.ToString(), containerId, ifName, x.Fixed?.ToString());
+            metrics.Releases.WithLabels(pool, "del").Inc();
+            log.Information("ipam.released {Pool} {Address} {ContainerId} {IfName} {KeptForFixed}", pool, x.Address.ToString(), containerId, ifName, x.Fixed?.ToString());
         }
         return new AgentResponse { Ok = true };
     }
 
     async Task<AgentResponse> CheckAsync(AgentRequest r, CancellationToken ct)
     {
-        var pool = Pool(r);
+        string pool = PoolName(r);
         var (containerId, ifName) = Attachment(r);
-        Reservation? held;
-        using (var lease = stores.Open(pool.Name))
-            held = (await lease.Store.SnapshotAsync(pool.Name, fresh: true, ct)).Reservations
-                .FirstOrDefault(x => x.Owner is { } o && o.IsAttachment(containerId, ifName));
-        if (held is null)
-            throw new CniException(IpamErrorCodes.CheckFailed, $"pool {pool.Name} holds no address for container {containerId} interface {ifName}");
-        var addresses = r.Addresses ?? [];
-        if (!addresses.Any(a => IPAddress.TryParse(a, out var ip) && ip.Equals(held.Address)))
-            throw new CniException(IpamErrorCodes.CheckFailed,
-                $"pool {pool.Name} holds {held.Address} for container {containerId}, but prevResult has {string.Join(", ", addresses)}");
+        var addresses = new List<IPAddress>();
+        foreach (var (a, i) in (r.Addresses ?? []).Select((a, i) => (a, i)))
+            addresses.Add(IPAddress.TryParse(a, out var ip) ? ip : throw Invalid($"prevResult.ips[{i}]: \"{a}\" is not an address"));
+        await _verbs.CheckAsync(pool, containerId, ifName, addresses, ct);
         return new AgentResponse { Ok = true };
     }
 
     async Task<AgentResponse> GcAsync(AgentRequest r, CancellationToken ct)
     {
-        var pool = Pool(r);
+        string pool = PoolName(r);
         string network = Network(r);
-        var valid = new HashSet<(string, string)>();
+        var valid = new List<(string, string)>();
         foreach (var (a, i) in (r.Valid ?? []).Select((a, i) => (a, i)))
         {
             if (string.IsNullOrEmpty(a.ContainerId) || string.IsNullOrEmpty(a.IfName))
                 throw Invalid($"cni.dev/valid-attachments[{i}] needs containerID and ifname");
             valid.Add((a.ContainerId, a.IfName));
         }
-        ForgetOldAdds(_clock.GetTimestamp());
-        foreach (var attachment in _recentAdds.Keys) valid.Add(attachment);
-        IReadOnlyList<Reservation> released;
-        using (var lease = stores.Open(pool.Name))
-            released = await new IpamService(lease.Store).CollectAsync(pool.Name, nodeName, network, valid, ct);
-        foreach (var x in released)
+        foreach (var x in await _verbs.GcAsync(pool, network, valid, ct))
         {
-            metrics.Releases.WithLabels(pool.Name, "gc").Inc();
-            log.Information("ipam.collected {Pool} {Address} {Owner}", pool.Name, x.Address.ToString(), x.Owner?.ToString());
+            metrics.Releases.WithLabels(pool, "gc").Inc();
+            log.Information("ipam.collected {Pool} {Address} {Owner}", pool, x.Address.ToString(), x.Owner?.ToString());
         }
         return new AgentResponse { Ok = true };
     }
 
     async Task<AgentResponse> StatusAsync(AgentRequest r, CancellationToken ct)
     {
-        var pool = view.FindPool(PoolName(r))
-            ?? throw new CniException(CniErrorCodes.PluginNotAvailable, view.PoolProblem(PoolName(r)) ?? $"IPPool {PoolName(r)} does not exist");
-        var node = await NodeAsync(ct);
-        PoolSnapshot snapshot;
-        using (var lease = stores.Open(pool.Name))
-            snapshot = await lease.Store.SnapshotAsync(pool.Name, fresh: false, ct);
-        try
-        {
-            var probe = new AllocationRequest { Pool = pool, Node = node, Owner = new Owner("", "") };
-            if (!Allocator.Plan(probe, snapshot).Candidates.Any())
-                throw new CniException(CniErrorCodes.PluginNotAvailable, $"pool {pool.Name} is exhausted for node {nodeName}");
-        }
-        catch (IpamException ex)
-        {
-            throw new CniException(CniErrorCodes.PluginNotAvailable, ex.Message);
-        }
+        await _verbs.StatusAsync(PoolName(r), ct);
         return new AgentResponse { Ok = true };
-    }
-
-    /// <summary>
-    /// The fixed identity a pod carries: a StatefulSet member (its controller owner and ordinal), or the
-    /// cdd.io/fixed-ip annotation. An annotation holding an address also asks for that address.
-    /// </summary>
-    public static (FixedIdentity? Identity, IPAddress? Address) FixedIdentityOf(PodInfo pod)
-    {
-        if (pod.Annotations.TryGetValue(FixedIdentity.Annotation, out var key))
-        {
-            if (string.IsNullOrWhiteSpace(key) || key.Length > 253)
-                throw Invalid($"pod {pod.Namespace}/{pod.Name}: annotation {FixedIdentity.Annotation} must be a non-empty key or address of at most 253 characters");
-            return (FixedIdentity.Annotated(pod.Namespace, key), IPAddress.TryParse(key, out var ip) && key.Contains(ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? '.' : ':') ? ip : null);
-        }
-        if (pod.StatefulSet is { } set && FixedIdentity.FromPodName(pod.Namespace, pod.Name, [set]) is { } member)
-            return (member, null);
-        return (null, null);
-    }
-
-    IpPool Pool(AgentRequest r)
-    {
-        string name = PoolName(r);
-        return view.FindPool(name) ?? throw Invalid(view.PoolProblem(name) is { } why ? $"IPPool {name} is invalid: {why}" : $"IPPool {name} does not exist");
     }
 
     static string PoolName(AgentRequest r) =>
@@ -273,22 +156,6 @@ public sealed class AgentCore(IClusterView view, IPoolStores stores, string node
     }
 
     static string Network(AgentRequest r) => r.Network is { Length: > 0 } n ? n : throw Invalid("the network name (config \"name\") is required");
-
-    async Task<NodeView> NodeAsync(CancellationToken ct)
-    {
-        long now = Stopwatch.GetTimestamp();
-        if (_node is { } cached && Stopwatch.GetElapsedTime(Volatile.Read(ref _nodeReadAt), now) < NodeTtl) return cached;
-        var node = await view.GetNodeAsync(nodeName, ct);
-        _node = node;
-        Volatile.Write(ref _nodeReadAt, now);
-        return node;
-    }
-
-    SemaphoreSlim Gate(string pool)
-    {
-        lock (_poolLocks)
-            return _poolLocks.TryGetValue(pool, out var s) ? s : _poolLocks[pool] = new SemaphoreSlim(1, 1);
-    }
 
     static CniException Invalid(string msg) => new(CniErrorCodes.InvalidNetworkConfig, msg);
 }

@@ -1,5 +1,6 @@
 using Cdd.Ipam.Cluster;
 using Cdd.Ipam.Model;
+using Cdd.Ipam.Store;
 using Serilog;
 
 namespace Cdd.Ipamd;

@@ -1,6 +1,7 @@
 using Cdd.Ipam.Addressing;
 using Cdd.Ipam.Cluster;
 using Cdd.Ipam.Model;
+using Cdd.Ipam.Store;
 
 namespace Cdd.Ipamd;
 

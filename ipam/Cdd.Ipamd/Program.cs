@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Net;
-using Cdd.Cni.Ipam.Agent;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Config;
+using Cdd.Ipam.Files;
 using Cdd.Ipam.Model;
 using Cdd.Ipamd;
 using Serilog;

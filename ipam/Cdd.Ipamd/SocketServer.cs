@@ -1,7 +1,8 @@
 using System.Net.Sockets;
 using System.Text.Json;
-using Cdd.Cni.Ipam.Agent;
 using Cdd.Cni.Spec;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 using Serilog;
 
 namespace Cdd.Ipamd;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Tests.Spec;
 using Cdd.Native;
+using Cdd.Net;
 using Xunit;
 
 namespace Cdd.Cni.Tests;
@@ -52,6 +53,23 @@ public class DispatcherTests
         Assert.Equal("", _stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("""{"type":"cdd-ipam","pool":"Bad_Pool"}""", "ipam.pool \"Bad_Pool\" is not an IPPool name")]
+    [InlineData("""{"type":"cdd-ipam","pool":{"name":"inline"}}""", "ipam.pool is an inline pool")]
+    [InlineData("""{"type":"cdd-ipam"}""", "ipam.pool is required")]
+    [InlineData("""{"type":"cdd-ipam","pool":"mysql","socket":"../ipamd.sock"}""", "ipam.socket")]
+    [InlineData("""{"type":"cdd-ipam","pool":"mysql","timeoutSeconds":301}""", "ipam.timeoutSeconds 301")]
+    public void Add_refuses_a_bad_ipam_field_with_code_7_before_the_mode_touches_anything(string ipam, string msg)
+    {
+        var node = JsonNode.Parse(Config())!.AsObject();
+        node["ipam"] = JsonNode.Parse(ipam);
+        int exit = Dispatcher.Run(TestEnv.For("ADD"), new MemoryStream(Encoding.UTF8.GetBytes(node.ToJsonString())), _stdout, _stderr,
+            name => name == "fake" ? _mode : null);
+        AssertError(exit, CniErrorCodes.InvalidNetworkConfig, msg);
+        Assert.StartsWith(msg.Split(' ')[0], (string?)JsonNode.Parse(Stdout)!["msg"]);
+        Assert.Empty(_mode.Calls);
+    }
+
     [Fact]
     public void Add_hands_the_mode_env_config_raw_bytes_ipam_and_state_dir()
     {
@@ -60,7 +78,6 @@ public class DispatcherTests
         var ctx = _mode.Seen!;
         Assert.Equal("eth0", ctx.Env.IfName);
         Assert.Equal("fake", ctx.Config.Mode);
-        Assert.Equal("eth1", ctx.Config.Master);
         Assert.Equal(config, Encoding.UTF8.GetString(ctx.RawConfig));
         Assert.Same(_ipam, ctx.Ipam);
         Assert.Equal("/tmp/state-x", ctx.StateDir);

@@ -1,3 +1,4 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Tests;

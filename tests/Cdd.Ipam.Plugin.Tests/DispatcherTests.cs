@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Testing;
 
@@ -58,7 +59,7 @@ public sealed class DispatcherTests : IDisposable
         Assert.Equal(0, Run("ADD", conf, "c2").Exit);
         var (exit, json) = Run("ADD", conf, "c3");
         Assert.Equal(1, exit);
-        Assert.Equal(IpamErrorCodes.PoolExhausted, json.GetProperty("code").GetInt32());
+        Assert.Equal(CniErrorCodes.PoolExhausted, json.GetProperty("code").GetInt32());
         Assert.Contains("pool mysql is exhausted", json.GetProperty("msg").GetString());
     }
 
@@ -105,7 +106,7 @@ public sealed class DispatcherTests : IDisposable
         string conf = Conf().Replace("\"ipam\":", "\"runtimeConfig\":{\"ips\":[\"10.10.0.77/24\"]},\"ipam\":");
         Assert.Equal("10.10.0.77/24", Run("ADD", conf).Json.GetProperty("ips")[0].GetProperty("address").GetString());
         var (_, taken) = Run("ADD", conf, "c2");
-        Assert.Equal(IpamErrorCodes.AddressTaken, taken.GetProperty("code").GetInt32());
+        Assert.Equal(CniErrorCodes.AddressTaken, taken.GetProperty("code").GetInt32());
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public sealed class DispatcherTests : IDisposable
         string ok = Conf().Replace("\"ipam\":", $"\"prevResult\":{add.GetRawText()},\"ipam\":");
         Assert.Equal(0, Run("CHECK", ok).Exit);
         string wrong = ok.Replace("10.10.0.2/24", "10.10.0.9/24");
-        Assert.Equal(IpamErrorCodes.CheckFailed, Run("CHECK", wrong).Json.GetProperty("code").GetInt32());
+        Assert.Equal(CniErrorCodes.CheckFailed, Run("CHECK", wrong).Json.GetProperty("code").GetInt32());
     }
 
     [Fact]

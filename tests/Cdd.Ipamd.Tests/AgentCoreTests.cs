@@ -1,8 +1,8 @@
-using Cdd.Cni.Ipam.Agent;
 using Cdd.Cni.Spec;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Model;
-using Cdd.Ipam.Plugin;
 
 namespace Cdd.Ipamd.Tests;
 
@@ -109,9 +109,9 @@ public sealed class AgentCoreTests : IDisposable
         var wrongNs = await core.HandleAsync(AgentHarness.Add("guarded", "c2", "dev", "mysql-0"), default);
         var admitted = await core.HandleAsync(AgentHarness.Add("guarded", "c3", "db", "mysql-0"), default);
 
-        Assert.Equal(IpamErrorCodes.NotPermitted, wrongPod.Code);
+        Assert.Equal(CniErrorCodes.NotPermitted, wrongPod.Code);
         Assert.Contains("does not admit pod db/web-0", wrongPod.Msg);
-        Assert.Equal(IpamErrorCodes.NotPermitted, wrongNs.Code);
+        Assert.Equal(CniErrorCodes.NotPermitted, wrongNs.Code);
         Assert.True(admitted.Ok, admitted.Msg);
         Assert.Single(Directory.GetFiles(Path.Combine(_h.DataDir, "guarded"), "10.*"));
     }
@@ -202,7 +202,7 @@ public sealed class AgentCoreTests : IDisposable
         var core = _h.Core("node-a");
         for (int i = 0; i < 10; i++) Assert.True((await core.HandleAsync(AgentHarness.Add("mysql", $"c{i}"), default)).Ok);
         var r = await core.HandleAsync(AgentHarness.Add("mysql", "c-last"), default);
-        Assert.Equal(IpamErrorCodes.PoolExhausted, r.Code);
+        Assert.Equal(CniErrorCodes.PoolExhausted, r.Code);
         Assert.Contains("pool mysql is exhausted", r.Msg);
         var status = await core.HandleAsync(new AgentRequest { Verb = "STATUS", Pool = "mysql", Network = "mysql-net" }, default);
         Assert.Equal(CniErrorCodes.PluginNotAvailable, status.Code);

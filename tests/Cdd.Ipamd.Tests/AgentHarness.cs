@@ -1,4 +1,7 @@
-using Cdd.Cni.Ipam.Agent;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
+using Cdd.Ipam.Files;
+using Cdd.Ipam.Store;
 using Cdd.Testing;
 using Serilog;
 

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Cdd.Cni.Ipam.Agent;
 using Cdd.Cni.Spec;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 
 namespace Cdd.Ipamd.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using Cdd.Cni.Ipam.Agent;
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Plugin;
+using Cdd.Ipam.Agent.Protocol;
+using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Testing;
 using Cdd.Testing.Kube;
 
@@ -115,7 +115,7 @@ public sealed class KubeAgentTests : IAsyncLifetime
         var a = await StartAgent("node-a");
         string uid = Pod("web-0", app: "web");
         var ex = Assert.Throws<CniException>(() => Call(a, AgentHarness.Add("mysql", "c1", "db", "web-0", uid)));
-        Assert.Equal(IpamErrorCodes.NotPermitted, ex.Code);
+        Assert.Equal(CniErrorCodes.NotPermitted, ex.Code);
         Assert.Empty(Reservations());
     }
 

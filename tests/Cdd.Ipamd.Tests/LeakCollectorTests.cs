@@ -1,6 +1,6 @@
 using Cdd.Ipam.Cluster;
+using Cdd.Ipam.Files;
 using Cdd.Ipam.Model;
-using Cdd.Ipam.Store.Files;
 
 namespace Cdd.Ipamd.Tests;
 

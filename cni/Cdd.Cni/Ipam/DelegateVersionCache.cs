@@ -1,3 +1,5 @@
+using Cdd.Cni.Plumbing;
+
 namespace Cdd.Cni.Ipam;
 
 /// <summary>

@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Cdd.Cni.Json;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 
 namespace Cdd.Cni.Ipam;
 

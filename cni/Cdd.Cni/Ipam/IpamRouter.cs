@@ -1,4 +1,5 @@
-using Cdd.Cni.Ipam.Agent;
+using Cdd.Cni.Contracts;
+using Cdd.Ipam.Agent.Protocol;
 
 namespace Cdd.Cni.Ipam;
 
@@ -12,6 +13,7 @@ public sealed class IpamRouter(IIpam exec, IIpam agent) : IIpam
 
     IIpam For(CniContext ctx) => AgentSettings.Applies(ctx.Config) ? agent : exec;
 
+    public void Validate(CniContext ctx) => For(ctx).Validate(ctx);
     public Spec.CniResult Add(CniContext ctx) => For(ctx).Add(ctx);
     public void Del(CniContext ctx) => For(ctx).Del(ctx);
     public void Check(CniContext ctx) => For(ctx).Check(ctx);

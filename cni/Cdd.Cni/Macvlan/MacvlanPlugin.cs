@@ -1,8 +1,11 @@
 using System.Net.Sockets;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Macvlan;
 
@@ -12,27 +15,17 @@ namespace Cdd.Cni.Macvlan;
 /// </summary>
 public sealed class MacvlanPlugin : IMode
 {
-    static readonly Dictionary<string, MacvlanMode> Modes = new()
-    {
-        ["bridge"] = MacvlanMode.Bridge,
-        ["private"] = MacvlanMode.Private,
-        ["vepa"] = MacvlanMode.Vepa,
-        ["passthru"] = MacvlanMode.Passthru,
-    };
-
     Link _master = null!;
-    MacvlanMode _mode;
+    MacvlanSettings _s = null!;
 
     public void Validate(CniContext ctx)
     {
         var c = ctx.Config;
-        string modeName = c.MacvlanMode ?? "bridge";
-        if (!Modes.TryGetValue(modeName, out _mode))
-            throw Invalid($"macvlanMode \"{modeName}\" is unknown (one of: bridge, private, vepa, passthru)");
+        _s = MacvlanSettings.Parse(ctx.RawConfig);
         if (ctx.Env.Command == CniCommand.Del) return; // DEL must work even when the master is gone
 
         using var host = Rtnetlink.Open();
-        _master = FindMaster(host, c.Master);
+        _master = FindMaster(host, _s.Master);
         if (c.Mtu is { } mtu && mtu > _master.Mtu)
             throw Invalid($"mtu {mtu} is above the MTU {_master.Mtu} of master {_master.Name}");
     }
@@ -67,7 +60,7 @@ public sealed class MacvlanPlugin : IMode
         MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
         using (var host = Rtnetlink.Open())
         {
-            Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _mode) { Mtu = c.Mtu, Mac = mac, Namespace = pod.Ns }));
+            Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _s.Mode) { Mtu = c.Mtu, Mac = mac, Namespace = pod.Ns }));
         }
         var link = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
         undo.Add($"macvlan {tmp}", () => pod.Rtnl.Links.Delete(link.Index, tmp));
@@ -102,8 +95,8 @@ public sealed class MacvlanPlugin : IMode
     {
         using var pod = Pod.Open(ctx);
         var link = InterfaceCheck.Verify(ctx, pod.Rtnl, "macvlan");
-        if (link.MacvlanMode != _mode)
-            throw InterfaceCheck.Drift($"interface {link.Name} is in macvlan mode {link.MacvlanMode?.ToString().ToLowerInvariant()}, config says {ctx.Config.MacvlanMode ?? "bridge"}");
+        if (link.MacvlanMode != _s.Mode)
+            throw InterfaceCheck.Drift($"interface {link.Name} is in macvlan mode {link.MacvlanMode?.ToString().ToLowerInvariant()}, config says {_s.ModeName}");
         ctx.Ipam.Check(ctx);
     }
 
@@ -113,7 +106,7 @@ public sealed class MacvlanPlugin : IMode
         Link master;
         try
         {
-            master = FindMaster(host, ctx.Config.Master);
+            master = FindMaster(host, MacvlanSettings.Parse(ctx.RawConfig).Master);
         }
         catch (CniException e)
         {

@@ -1,7 +1,9 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Overlay;
 

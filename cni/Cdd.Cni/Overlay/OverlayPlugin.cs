@@ -1,7 +1,10 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Overlay;
 
@@ -17,7 +20,7 @@ public sealed class OverlayPlugin : IMode
     {
         if (ctx.Env.Command == CniCommand.Del) return; // DEL must work even when the underlay is gone
         using var host = Rtnetlink.Open();
-        _s = OverlaySettings.From(ctx.Config, host);
+        _s = OverlaySettings.From(ctx.Config, ctx.RawConfig, host);
     }
 
     /// <summary>The host end's name, derived from the attachment so DEL finds it without state.</summary>
@@ -98,7 +101,7 @@ public sealed class OverlayPlugin : IMode
         using var host = Rtnetlink.Open();
         try
         {
-            s = OverlaySettings.From(ctx.Config, host);
+            s = OverlaySettings.From(ctx.Config, ctx.RawConfig, host);
         }
         catch (CniException e)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Overlay;
@@ -17,8 +18,9 @@ public sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, usho
     public static string VxlanName(uint vni) => $"cddvx{vni}";
 
     /// <summary>Reads and checks the config; the underlay lookups need the node's namespace.</summary>
-    public static OverlaySettings From(NetConf c, Rtnetlink host)
+    public static OverlaySettings From(NetConf common, byte[] raw, Rtnetlink host)
     {
+        var c = NetConfParser.ParseModeFields(raw, OverlayJsonContext.Default.OverlayConf);
         string bridge = c.Bridge ?? "cdd0";
         if (!RtnlLinks.IsValidName(bridge)) throw Invalid($"bridge \"{bridge}\" is not a valid interface name (1-15 bytes, no '/', ':' or spaces)");
         if (c.Vni is not { } vni) throw Invalid("vni is required for mode overlay (1-16777215)");
@@ -64,7 +66,7 @@ public sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, usho
 
         int overhead = Overhead(local.AddressFamily);
         int maxMtu = underlay.Mtu - overhead;
-        int mtu = c.Mtu ?? maxMtu;
+        int mtu = common.Mtu ?? maxMtu;
         if (mtu > maxMtu) throw Invalid($"mtu {mtu} is above what underlay {underlay.Name} carries: its MTU {underlay.Mtu} minus {overhead} bytes of VXLAN headers = {maxMtu}");
 
         return new OverlaySettings(bridge, VxlanName((uint)vni), (uint)vni, (ushort)port, underlay, local, mtu, peers);

@@ -1,3 +1,4 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native.Rtnl;
 
@@ -43,5 +44,5 @@ public static class InterfaceCheck
         return link;
     }
 
-    public static CniException Drift(string msg) => new(CddErrorCodes.CheckFailed, msg);
+    public static CniException Drift(string msg) => new(CniErrorCodes.CheckFailed, msg);
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;

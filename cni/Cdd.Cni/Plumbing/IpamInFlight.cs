@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Plumbing;

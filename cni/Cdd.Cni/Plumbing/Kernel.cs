@@ -14,7 +14,7 @@ public static class Kernel
         }
         catch (ErrnoException e)
         {
-            throw new CniException(CddErrorCodes.KernelRefused, e.Message);
+            throw new CniException(CniErrorCodes.KernelRefused, e.Message);
         }
     }
 

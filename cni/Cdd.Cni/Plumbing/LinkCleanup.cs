@@ -21,7 +21,7 @@ public static class LinkCleanup
         }
         catch (ErrnoException e)
         {
-            throw new CniException(CddErrorCodes.KernelRefused, e.Message);
+            throw new CniException(CniErrorCodes.KernelRefused, e.Message);
         }
     }
 }

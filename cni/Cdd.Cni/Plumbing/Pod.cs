@@ -1,3 +1,4 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
@@ -22,7 +23,7 @@ public sealed class Pod : IDisposable
         var pod = Open(ctx);
         if (Kernel.Do(() => pod.Rtnl.Links.Find(ctx.Env.IfName)) is null) return pod;
         pod.Dispose();
-        throw new CniException(CddErrorCodes.InterfaceExists, $"interface {ctx.Env.IfName} already exists in {ctx.Env.Netns}");
+        throw new CniException(CniErrorCodes.InterfaceExists, $"interface {ctx.Env.IfName} already exists in {ctx.Env.Netns}");
     }
 
     /// <summary>For ADD and CHECK: a missing namespace is code 3.</summary>

@@ -1,8 +1,10 @@
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
+using Cdd.Net;
 
 namespace Cdd.Cni.Sriov;
 
@@ -16,7 +18,7 @@ public sealed class SriovPlugin : IMode
 {
     SriovSettings _s = null!;
 
-    public void Validate(CniContext ctx) => _s = SriovSettings.Parse(ctx.Config, ctx.Env.Command);
+    public void Validate(CniContext ctx) => _s = SriovSettings.Parse(ctx.Config, ctx.RawConfig, ctx.Env.Command);
 
     static SriovSysfs Sysfs(CniContext ctx)
     {
@@ -56,12 +58,12 @@ public sealed class SriovPlugin : IMode
         bool macOnNetdev = change.Mac is not null;
         if (!change.IsEmpty)
         {
-            string pfName = state.PfName ?? throw new CniException(CddErrorCodes.KernelRefused, $"PF {vf.PfPci} of VF {vf.Pci} has no netdev to set VF settings through");
+            string pfName = state.PfName ?? throw new CniException(CniErrorCodes.KernelRefused, $"PF {vf.PfPci} of VF {vf.Pci} has no netdev to set VF settings through");
             var pf = Kernel.Do(() => host.Links.Find(pfName))
-                ?? throw new CniException(CddErrorCodes.KernelRefused, $"PF {pfName} of VF {vf.Pci} is not in this namespace");
+                ?? throw new CniException(CniErrorCodes.KernelRefused, $"PF {pfName} of VF {vf.Pci} is not in this namespace");
             var saved = Kernel.Do(() => host.Vfs.List(pf.Index, pfName)).FirstOrDefault(i => i.Index == vf.Index);
             if (saved is null && change with { Mac = null } is { IsEmpty: false })
-                throw new CniException(CddErrorCodes.KernelRefused,
+                throw new CniException(CniErrorCodes.KernelRefused,
                     $"PF {pfName} does not report VF {vf.Index} over netlink: its driver cannot take VF settings (vlan, qos, spoofchk, trust, link_state, rates)");
             if (saved is not null)
             {
@@ -106,11 +108,11 @@ public sealed class SriovPlugin : IMode
             var vf = Usable(sysfs, pci, out string? why);
             if (vf is null) throw new CniException(CniErrorCodes.InvalidNetworkConfig, $"deviceID {pci}: {why}");
             var netdev = HostNetdev(host, vf)
-                ?? throw new CniException(CddErrorCodes.NoFreeDevice, $"deviceID {pci}: its netdev {vf.Netdevs[0]} is not in the host namespace (another pod has it?)");
+                ?? throw new CniException(CniErrorCodes.NoFreeDevice, $"deviceID {pci}: its netdev {vf.Netdevs[0]} is not in the host namespace (another pod has it?)");
             using (Lock(store, pci))
             {
                 if (!store.TryClaim(pci, cid, ifName))
-                    throw new CniException(CddErrorCodes.NoFreeDevice, $"deviceID {pci} is in use by {store.ClaimOf(pci)}");
+                    throw new CniException(CniErrorCodes.NoFreeDevice, $"deviceID {pci} is in use by {store.ClaimOf(pci)}");
             }
             return (vf, netdev);
         }
@@ -141,7 +143,7 @@ public sealed class SriovPlugin : IMode
                 }
             }
         }
-        throw new CniException(CddErrorCodes.NoFreeDevice,
+        throw new CniException(CniErrorCodes.NoFreeDevice,
             $"no free VF on {string.Join(", ", _s.Pfs)}: {looked.Count} VFs, each claimed, bound to no netdev driver (or vfio-pci), or with its netdev outside the host namespace");
     }
 

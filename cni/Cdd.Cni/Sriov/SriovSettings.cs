@@ -1,7 +1,9 @@
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
+using Cdd.Net;
 
 namespace Cdd.Cni.Sriov;
 
@@ -23,9 +25,12 @@ public sealed record SriovSettings
     public MacAddress? Mac { get; init; }
     public int? Mtu { get; init; }
 
-    public static SriovSettings Parse(NetConf c, CniCommand command)
+    public static SriovSettings Parse(NetConf common, byte[] raw, CniCommand command) =>
+        Parse(common, NetConfParser.ParseModeFields(raw, SriovJsonContext.Default.SriovConf), command);
+
+    static SriovSettings Parse(NetConf common, SriovConf c, CniCommand command)
     {
-        string? device = c.DeviceId ?? c.RuntimeConfig?.DeviceId;
+        string? device = c.DeviceId ?? common.RuntimeConfig?.DeviceId;
         if (device is not null && !SriovSysfs.IsPciAddress(device))
             throw Invalid($"deviceID \"{device}\" is not a PCI address (like 0000:3b:02.1)");
 
@@ -64,14 +69,14 @@ public sealed record SriovSettings
         }
 
         MacAddress? mac = null;
-        string? macText = c.RuntimeConfig?.Mac ?? c.Mac;
+        string? macText = common.RuntimeConfig?.Mac ?? c.Mac;
         if (macText is not null)
         {
             if (!MacAddress.TryParse(macText, out var m)) throw Invalid($"mac \"{macText}\" is not a 6-byte MAC address");
             if (m.IsMulticast || m.IsZero) throw Invalid($"mac \"{macText}\" is not a unicast MAC address");
             mac = m;
         }
-        if (c.Mtu is { } mtu && mtu is < 68 or > 65535) throw Invalid($"mtu {mtu} is out of range (68..65535)");
+        if (common.Mtu is { } mtu && mtu is < 68 or > 65535) throw Invalid($"mtu {mtu} is out of range (68..65535)");
 
         return new SriovSettings
         {
@@ -92,7 +97,7 @@ public sealed record SriovSettings
             },
             Rate = rate,
             Mac = mac,
-            Mtu = c.Mtu,
+            Mtu = common.Mtu,
         };
     }
 

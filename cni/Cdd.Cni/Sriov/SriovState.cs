@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Cdd.Cni.Spec;
 using Cdd.Native;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Cni.Sriov;
 
@@ -74,6 +75,7 @@ public sealed class VfJson
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(SriovState))]
+[JsonSerializable(typeof(SriovConf))]
 internal sealed partial class SriovJsonContext : JsonSerializerContext;
 
 /// <summary>The sriov mode's files under the state directory: attachment records, VF claims and per-VF locks.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Cdd.Native;
+using Cdd.Net;
 
 namespace Cdd.Ipam.Addressing;
 

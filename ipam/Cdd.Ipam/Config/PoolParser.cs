@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Cdd.Ipam.Addressing;
 using Cdd.Ipam.Model;
-using Cdd.Native;
+using Cdd.Net;
 
 namespace Cdd.Ipam.Config;
 

@@ -14,4 +14,12 @@ public enum IpamErrorKind
     InvalidRequest,
     /// <summary>Other writers kept winning every round; the caller may try again later.</summary>
     Contended,
+    /// <summary>CHECK: the pool holds no address for the attachment, or not the one the runtime remembers.</summary>
+    CheckFailed,
+    /// <summary>The pool's namespaceSelector/podSelector does not admit the pod.</summary>
+    NotPermitted,
+    /// <summary>STATUS: an ADD on this node could not get an address now (no pool, no store, no free address).</summary>
+    NotAvailable,
+    /// <summary>The pod is not (yet) what the cluster knows: not in the API server, or recreated under another UID; a retry may succeed.</summary>
+    PodNotKnown,
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using Cdd.Native;
+using Cdd.Net;
 
 namespace Cdd.Ipam.Model;
 

@@ -1,3 +1,5 @@
+using Cdd.Net;
+
 namespace Cdd.Native.Rtnl;
 
 /// <summary>An address on a link.</summary>

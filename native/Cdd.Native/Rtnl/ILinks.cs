@@ -1,3 +1,5 @@
+using Cdd.Net;
+
 namespace Cdd.Native.Rtnl;
 
 /// <summary>Links of one network namespace (the one the netlink socket lives in).</summary>

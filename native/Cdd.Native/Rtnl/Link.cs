@@ -1,5 +1,6 @@
 using System.Net;
 using Cdd.Native.Netlink;
+using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;
 

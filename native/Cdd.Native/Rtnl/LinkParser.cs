@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Cdd.Native.Netlink;
+using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;
 

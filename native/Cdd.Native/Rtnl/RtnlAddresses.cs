@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Cdd.Native.Netlink;
+using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;
 

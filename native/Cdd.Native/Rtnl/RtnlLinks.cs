@@ -1,4 +1,5 @@
 using Cdd.Native.Netlink;
+using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Cdd.Native.Netlink;
+using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;
 

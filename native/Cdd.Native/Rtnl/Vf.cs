@@ -1,3 +1,5 @@
+using Cdd.Net;
+
 namespace Cdd.Native.Rtnl;
 
 public enum VfLinkState : uint { Auto = 0, Enable = 1, Disable = 2 }

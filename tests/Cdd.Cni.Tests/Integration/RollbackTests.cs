@@ -36,6 +36,21 @@ public sealed class RollbackTests
         Assert.Equal(["lo"], LinkNames(pod.Name));
     }
 
+    [Theory]
+    [InlineData("""{"type":"cdd-ipam","pool":"Bad_Pool"}""", "ipam.pool \"Bad_Pool\"")]
+    [InlineData("""{"type":"cdd-ipam","pool":"mysql","socket":"run/ipamd.sock"}""", "ipam.socket")]
+    [InlineData("""{"type":"cdd-ipam","pool":"mysql","timeoutSeconds":0}""", "ipam.timeoutSeconds")]
+    public void Macvlan_add_with_a_bad_ipam_field_is_refused_before_any_link_exists(string ipam, string field)
+    {
+        using var n = new MacvlanNode();
+        using var pod = n.NewPod();
+        var nodeLinks = LinkNames(n.Node.Name);
+        var r = n.Cni.Add(n.Config(ipam: ipam), "r0", pod).Failed(7);
+        Assert.StartsWith(field, r.Msg);
+        Assert.Equal(["lo"], LinkNames(pod.Name));
+        Assert.Equal(nodeLinks, LinkNames(n.Node.Name));
+    }
+
     [Fact]
     public void Macvlan_add_releases_the_address_when_the_netns_vanishes_mid_add()
     {

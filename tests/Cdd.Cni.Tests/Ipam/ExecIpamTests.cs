@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Cdd.Cni.Contracts;
 using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
 using Xunit;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
@@ -41,14 +42,13 @@ public class NetConfParserTests
     }
 
     [Fact]
-    public void Valid_config_is_parsed_with_common_and_mode_fields()
+    public void Valid_config_is_parsed_with_the_common_fields()
     {
         var conf = Parse(Valid);
         Assert.Equal("1.1.0", conf.CniVersion);
         Assert.Equal("mgr-net", conf.Name);
         Assert.Equal("cdd-cni", conf.Type);
         Assert.Equal("macvlan", conf.Mode);
-        Assert.Equal("eth1", conf.Master);
         Assert.Equal(9000, conf.Mtu);
         Assert.Equal("host-local", conf.IpamType);
         Assert.Equal("02:42:ac:11:00:02", conf.RuntimeConfig!.Mac);

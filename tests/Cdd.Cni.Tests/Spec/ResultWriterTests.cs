@@ -1,5 +1,7 @@
 using Cdd.Cni.Spec;
+using Cdd.Cni.Spec.Json;
 using Cdd.Native;
+using Cdd.Net;
 using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;

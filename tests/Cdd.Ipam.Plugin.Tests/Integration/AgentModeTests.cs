@@ -1,4 +1,5 @@
 using Cdd.Ipam.Config;
+using Cdd.Ipam.Files;
 using Cdd.Ipam.Model;
 using Cdd.Ipamd;
 using Cdd.Testing;
@@ -13,7 +14,7 @@ namespace Cdd.Ipam.Plugin.Tests.Integration;
 public sealed class AgentModeTests : IAsyncLifetime
 {
     readonly IpamCluster _c = new();
-    Agent? _agent;
+    Ipamd.Agent? _agent;
     string _socket = "";
 
     public async Task InitializeAsync()
@@ -30,7 +31,7 @@ public sealed class AgentModeTests : IAsyncLifetime
         });
         var node = new NodeView("node-b", new Dictionary<string, string> { ["rack"] = "b" }, new HashSet<int>());
         var view = new FileClusterView([pool], node, _c.DataDir);
-        _agent = await Agent.StartAsync(new AgentOptions { NodeName = "node-b", SocketPath = _socket }, view,
+        _agent = await Ipamd.Agent.StartAsync(new AgentOptions { NodeName = "node-b", SocketPath = _socket }, view,
             new FilePoolStores(_c.DataDir, TimeSpan.FromSeconds(10)), podsRequired: false, new Serilog.LoggerConfiguration().CreateLogger());
     }
 

@@ -1,10 +1,10 @@
 using System.Net;
 using Cdd.Ipam.Addressing;
 using Cdd.Ipam.Engine;
+using Cdd.Ipam.Files;
 using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
 using Cdd.Ipam.Store;
-using Cdd.Ipam.Store.Files;
 using Cdd.Testing;
 
 namespace Cdd.Ipam.Tests.Store;

@@ -1,6 +1,7 @@
 using System.Net;
 using Cdd.Native.Netlink;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 using Cdd.Testing;
 
 namespace Cdd.Native.Tests.Rtnl;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Cdd.Native.Rtnl;
+using Cdd.Net;
 
 namespace Cdd.Native.Tests.Rtnl;
 

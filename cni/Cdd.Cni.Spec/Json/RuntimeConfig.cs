@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Cdd.Cni.Spec.Json;
+
+public sealed class RuntimeConfig
+{
+    [JsonPropertyName("mac")] public string? Mac { get; set; }
+    [JsonPropertyName("ips")] public List<string>? Ips { get; set; }
+    [JsonPropertyName("deviceID")] public string? DeviceId { get; set; }
+}

@@ -1,0 +1,153 @@
+using System.Net;
+using Cdd.Ipam.Engine;
+using Cdd.Ipam.Model;
+using Cdd.Ipam.Store;
+using Cdd.Native;
+
+namespace Cdd.Ipam.Files;
+
+/// <summary>
+/// The embedded store for a node without Kubernetes: DATADIR/POOL/ADDRESS, one small JSON file per reservation,
+/// like host-local. The pool's directory lock is held from <see cref="Open"/> to dispose, so one plugin run sees a
+/// consistent pool; the claim is still O_CREAT|O_EXCL and replaces are temp+rename, so even a writer that ignored the
+/// lock could not take a held address or leave a half-written file in place of a good one.
+/// </summary>
+public sealed class FileReservationStore : IReservationStore, IDisposable
+{
+    const string LockName = "lock";
+    const string CursorPrefix = "cursor.";
+    readonly string _pool;
+    readonly string _dir;
+    readonly FileLock _lock;
+
+    FileReservationStore(string pool, string dir, FileLock held)
+    {
+        _pool = pool;
+        _dir = dir;
+        _lock = held;
+    }
+
+    public static FileReservationStore Open(string dataDir, string pool, TimeSpan lockTimeout)
+    {
+        if (!Config.Names.IsDnsLabel(pool)) throw new ArgumentException($"pool name \"{pool}\" cannot name a directory", nameof(pool));
+        string dir = Path.Combine(dataDir, pool);
+        try
+        {
+            Directory.CreateDirectory(dir);
+            return new FileReservationStore(pool, dir, FileLock.Acquire(Path.Combine(dir, LockName), lockTimeout));
+        }
+        catch (ErrnoException ex) when (ex.Errno == Errno.ETIMEDOUT)
+        {
+            throw new StoreUnavailableException($"pool {pool}: {dir} stayed locked by another allocation for {lockTimeout.TotalSeconds:0.#} s", ex);
+        }
+        catch (Exception ex) when (ex is ErrnoException or IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException($"pool {pool}: cannot open the file store at {dir}: {ex.Message}", ex);
+        }
+    }
+
+    public Task<PoolSnapshot> SnapshotAsync(string pool, bool fresh, CancellationToken ct)
+    {
+        Check(pool);
+        var reservations = new List<Reservation>();
+        var cursors = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(_dir))
+        {
+            string name = Path.GetFileName(path);
+            if (name.StartsWith(CursorPrefix, StringComparison.Ordinal))
+            {
+                if (IPAddress.TryParse(File.ReadAllText(path).Trim(), out var last)) cursors[name[CursorPrefix.Length..]] = last;
+                continue;
+            }
+            if (!IPAddress.TryParse(name, out var address) || address.ToString() != name) continue; // the lock, temp files
+            if (ReadOrNull(path) is { } bytes) reservations.Add(ReservationFile.Decode(bytes, pool, address));
+        }
+        return Task.FromResult(new PoolSnapshot(reservations, cursors));
+    }
+
+    public Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct)
+    {
+        Check(reservation.Pool);
+        string path = PathOf(reservation.Address);
+        FileStream file;
+        try
+        {
+            // FileMode.CreateNew is open(O_CREAT|O_EXCL): the kernel decides who wins the address.
+            file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return Task.FromResult<Reservation?>(null);
+        }
+        using (file)
+        {
+            file.Write(ReservationFile.Encode(reservation, 1));
+            file.Flush(flushToDisk: true);
+        }
+        return Task.FromResult<Reservation?>(reservation with { Version = "1" });
+    }
+
+    public Task<Reservation?> TryReplaceAsync(Reservation current, Reservation next, CancellationToken ct)
+    {
+        Check(current.Pool);
+        if (!IsCurrent(current, out long generation)) return Task.FromResult<Reservation?>(null);
+        string path = PathOf(current.Address);
+        string temp = path + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(ReservationFile.Encode(next, generation + 1));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true); // rename(2): readers see the old file or the new one, never a mix
+        return Task.FromResult<Reservation?>(next with { Version = (generation + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+    }
+
+    public Task<bool> TryReleaseAsync(Reservation current, CancellationToken ct)
+    {
+        Check(current.Pool);
+        if (!IsCurrent(current, out _)) return Task.FromResult(false);
+        File.Delete(PathOf(current.Address));
+        return Task.FromResult(true);
+    }
+
+    public Task SetCursorAsync(string pool, string segment, IPAddress address, CancellationToken ct)
+    {
+        Check(pool);
+        string path = Path.Combine(_dir, CursorPrefix + segment);
+        File.WriteAllText(path + ".tmp", address.ToString());
+        File.Move(path + ".tmp", path, overwrite: true);
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    /// <summary>Same generation and same owner as the caller read: otherwise someone else has it now.</summary>
+    bool IsCurrent(Reservation expected, out long generation)
+    {
+        generation = 0;
+        if (expected.Version is null || ReadOrNull(PathOf(expected.Address)) is not { } bytes) return false;
+        var now = ReservationFile.Decode(bytes, _pool, expected.Address);
+        if (now.Version != expected.Version || now.Owner != expected.Owner) return false;
+        generation = long.Parse(now.Version, System.Globalization.CultureInfo.InvariantCulture);
+        return true;
+    }
+
+    static byte[]? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    string PathOf(IPAddress address) => Path.Combine(_dir, address.ToString());
+
+    void Check(string pool)
+    {
+        if (pool != _pool) throw new ArgumentException($"this store holds pool {_pool}, not {pool}", nameof(pool));
+    }
+}

@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+using Cdd.Ipam.Store;
+
+namespace Cdd.Ipam.Files;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ReservationJson))]
+internal sealed partial class FileStoreJsonContext : JsonSerializerContext;

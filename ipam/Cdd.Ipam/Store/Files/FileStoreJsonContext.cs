@@ -1,7 +1,0 @@
-using System.Text.Json.Serialization;
-
-namespace Cdd.Ipam.Store.Files;
-
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ReservationJson))]
-internal sealed partial class FileStoreJsonContext : JsonSerializerContext;
