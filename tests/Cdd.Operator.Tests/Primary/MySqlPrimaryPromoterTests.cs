@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Cdd.Operator.Primary;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
 using Cdd.Operator.Reconcile;
 using MySqlConnector;
 

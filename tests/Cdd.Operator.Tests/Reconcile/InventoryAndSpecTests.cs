@@ -1,5 +1,9 @@
 using System.Text.Json.Nodes;
 using Cdd.Operator.Placement;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using k8s.Models;
 using Xunit;
@@ -103,5 +107,5 @@ public sealed class InventoryAndSpecTests
     [InlineData("orders", "orders-x-1", null)]
     [InlineData("orders", "ordersx-1", null)]
     public void Only_member_names_have_an_ordinal(string cluster, string pod, int? ordinal) =>
-        Assert.Equal(ordinal, MemberObjects.Ordinal(cluster, pod));
+        Assert.Equal(ordinal, MemberNames.Ordinal(cluster, pod));
 }

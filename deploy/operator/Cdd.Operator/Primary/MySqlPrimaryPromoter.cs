@@ -1,4 +1,4 @@
-using Cdd.Operator.Reconcile;
+using Cdd.Operator.Model;
 using MySqlConnector;
 
 namespace Cdd.Operator.Primary;
@@ -18,6 +18,8 @@ public sealed class MySqlPrimaryPromoter(
     public const string SetAsPrimary = "SELECT group_replication_set_as_primary(@id)";
 
     readonly PrimaryWatcherOptions _options = options ?? new PrimaryWatcherOptions();
+
+    public string? Unavailable => null;
 
     public async Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
     {

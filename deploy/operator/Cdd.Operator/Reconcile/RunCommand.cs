@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cdd.Operator.Members;
 using Cdd.Operator.Primary;
 
 namespace Cdd.Operator.Reconcile;
@@ -87,8 +88,9 @@ public static class RunCommand
         var tracker = new PrimaryTracker(client, connections, options);
         var addresses = new KubeMemberAddresses(client);
         var promoter = new MySqlPrimaryPromoter(tracker.EndpointsAsync, options);
-        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections));
-        var controller = new ClusterController(reconciler, time ?? TimeProvider.System, Backoff.Default, resync, log);
+        var clock = time ?? TimeProvider.System;
+        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock);
+        var controller = new ClusterController(reconciler, clock, Backoff.Default, resync, log);
         tracker.Changed = controller.Notify;
         return (controller, tracker, addresses);
     }

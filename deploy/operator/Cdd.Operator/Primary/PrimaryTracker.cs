@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using Cdd.Operator.Primary;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
 using k8s;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Primary;
 
 /// <summary>
 /// Connects the reconciler to the <see cref="PrimaryWatcher"/>: each pass hands over a cluster's members and their fixed
@@ -13,7 +14,7 @@ namespace Cdd.Operator.Reconcile;
 /// <c>cdd.io/role=primary</c> (so <c>&lt;cluster&gt;-primary</c> follows it) and queues the cluster so its status says
 /// the new role at once rather than at the next resync. Watcher keys are <c>namespace/name</c>.
 /// </summary>
-public sealed class PrimaryTracker : IRoleSink
+public sealed class PrimaryTracker : IRoleSink, IPrimaryTracker
 {
     readonly IKubernetes _client;
     readonly ConcurrentDictionary<string, string> _fingerprints = new();
@@ -38,17 +39,17 @@ public sealed class PrimaryTracker : IRoleSink
     /// Starts or updates the watch of <paramref name="spec"/>'s members; the PrimaryTracked condition it results in.
     /// A missing Secret or key stops the watch and says which (never a value).
     /// </summary>
-    public async Task<(string Type, bool Status, string Reason, string Message)> TrackAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct)
+    public async Task<Condition> TrackAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct)
     {
         _addresses[spec.Key] = addresses;
         var (endpoints, problem) = await EndpointsCoreAsync(spec, addresses, ct);
         if (problem is not null)
         {
             Forget(spec.Namespace, spec.Name);
-            return ("PrimaryTracked", false, "CredentialsUnavailable", problem);
+            return new Condition(Condition.PrimaryTracked, false, "CredentialsUnavailable", problem);
         }
         var members = Enumerable.Range(0, spec.Members)
-            .Select(i => new MemberIdentity(MemberObjects.PodName(spec.Name, i), addresses.TryGetValue(i, out var ip) ? ip.ToString() : null)).ToList();
+            .Select(i => new MemberIdentity(MemberNames.PodName(spec.Name, i), addresses.TryGetValue(i, out var ip) ? ip.ToString() : null)).ToList();
         // Re-register only when something changed (members, addresses or credentials), so a converged pass costs one GET.
         string fingerprint = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', endpoints.Concat(members.Select(m => $"{m.PodName}={m.FixedIp}"))))));
         if (!_fingerprints.TryGetValue(spec.Key, out var old) || old != fingerprint)
@@ -56,7 +57,7 @@ public sealed class PrimaryTracker : IRoleSink
             Watcher.Watch(new WatchedCluster(spec.Key, endpoints, members));
             _fingerprints[spec.Key] = fingerprint;
         }
-        return ("PrimaryTracked", true, "Watching", $"reading replication_group_members from {endpoints.Count} member(s) every {Watcher.Options.PollInterval.TotalSeconds:0.#} s");
+        return new Condition(Condition.PrimaryTracked, true, "Watching", $"reading replication_group_members from {endpoints.Count} member(s) every {Watcher.Options.PollInterval.TotalSeconds:0.#} s");
     }
 
     /// <summary>

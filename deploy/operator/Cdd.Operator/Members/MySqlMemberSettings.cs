@@ -1,21 +1,8 @@
 using System.Net;
+using Cdd.Operator.Model;
 using MySqlConnector;
 
-namespace Cdd.Operator.Reconcile;
-
-/// <summary>A running member refused or could not be reached for a settings change; the message names member and setting, never a credential.</summary>
-public sealed class MemberSettingsException(string message, Exception? inner = null) : Exception(message, inner);
-
-/// <summary>
-/// Applies MGR settings that change without a restart to one running member. The reconciler keeps two converged this
-/// way: <c>group_replication_group_seeds</c> (after a scale-up the older members learn the new seeds) and
-/// <c>group_replication_member_weight</c> (spec.mysql.memberWeights edited). Pods are immutable, so a pod's args keep
-/// what it was created with; the annotation <see cref="MemberObjects.SettingsAnnotation"/> records what was applied since.
-/// </summary>
-public interface IMemberSettings
-{
-    Task ApplyAsync(ClusterSpec spec, string member, IPAddress address, IReadOnlyList<(string Name, string Value)> settings, CancellationToken ct);
-}
+namespace Cdd.Operator.Members;
 
 /// <summary>
 /// <see cref="IMemberSettings"/> over MySqlConnector: one connection to the member's own server (settings are per
@@ -30,6 +17,8 @@ public sealed class MySqlMemberSettings(MemberConnections connections, TimeSpan?
     };
 
     readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(10);
+
+    public string? Unavailable => null;
 
     /// <summary>The statement for one setting: the name checked against <see cref="Dynamic"/>, the value a parameter.</summary>
     public static string Statement(string name) =>

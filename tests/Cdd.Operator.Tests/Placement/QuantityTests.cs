@@ -1,6 +1,6 @@
-using Cdd.Operator.Plan;
+using Cdd.Operator.Placement;
 
-namespace Cdd.Operator.Tests.Plan;
+namespace Cdd.Operator.Tests.Placement;
 
 public class QuantityTests
 {

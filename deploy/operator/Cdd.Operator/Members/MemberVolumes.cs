@@ -1,9 +1,10 @@
-using System.Net;
+using Cdd.Ipam.Kube;
+using Cdd.Operator.Model;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Members;
 
 /// <summary>
 /// The nodes a member's data volume allows it on. Members are pinned with <c>spec.nodeName</c>, so kube-scheduler never
@@ -20,8 +21,6 @@ public sealed record VolumePin(string Pvc, string Reason, Func<V1Node, bool> All
 
 public static class MemberVolumes
 {
-    public const string SelectedNodeAnnotation = "volume.kubernetes.io/selected-node";
-
     /// <summary>Where <paramref name="pvc"/> pins its member, or null when it does not.</summary>
     public static async Task<VolumePin?> PinAsync(IKubernetes client, V1PersistentVolumeClaim? pvc, CancellationToken ct)
     {
@@ -31,12 +30,12 @@ public static class MemberVolumes
         {
             V1PersistentVolume? pv = null;
             try { pv = await client.CoreV1.ReadPersistentVolumeAsync(pvName, cancellationToken: ct); }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound) { }
+            catch (HttpOperationException e) when (ApiFailure.IsNotFound(e)) { }
             var terms = pv?.Spec?.NodeAffinity?.Required?.NodeSelectorTerms;
             if (terms is null || terms.Count == 0) return null;
             return new VolumePin(name, $"its volume {pvName} is reachable only from nodes matching its node affinity", n => terms.Any(t => Matches(t, n)));
         }
-        if (MemberObjects.Value(pvc.Metadata.Annotations, SelectedNodeAnnotation) is { Length: > 0 } selected)
+        if (MemberNames.Value(pvc.Metadata.Annotations, MemberNames.SelectedNodeAnnotation) is { Length: > 0 } selected)
             return new VolumePin(name, $"its volume is being made on node {selected}", n => n.Metadata.Name == selected);
         return null;
     }

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Cdd.Operator.Placement;
-using Cdd.Operator.Plan;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Model;
 
 /// <summary>
 /// A MySQLCluster's spec as the reconciler needs it, read from the object's JSON (the CRD's schema has validated the

@@ -1,9 +1,9 @@
-using System.Net;
 using System.Text.Json.Nodes;
+using Cdd.Ipam.Kube;
 using k8s;
 using k8s.Autorest;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Model;
 
 /// <summary>MySQLCluster objects through KubernetesClient's generic custom-object calls, as plain JSON.</summary>
 public sealed class MySqlClusterApi(IKubernetes client)
@@ -20,7 +20,7 @@ public sealed class MySqlClusterApi(IKubernetes client)
             using var res = await client.CustomObjects.GetNamespacedCustomObjectWithHttpMessagesAsync<JsonObject>(Group, Version, ns, Plural, name, cancellationToken: ct);
             return res.Body;
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        catch (HttpOperationException e) when (ApiFailure.IsNotFound(e))
         {
             return null;
         }
@@ -59,7 +59,7 @@ public sealed class MySqlClusterApi(IKubernetes client)
             var subnets = (res.Body["spec"]?["segments"] as JsonArray ?? []).Select(s => s?["subnet"]?.GetValue<string>()).OfType<string>().Distinct().ToList();
             return subnets.Count == 0 ? null : string.Join(',', subnets);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        catch (HttpOperationException e) when (ApiFailure.IsNotFound(e) || ApiFailure.IsForbidden(e))
         {
             return null;
         }

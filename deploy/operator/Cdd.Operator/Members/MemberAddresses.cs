@@ -5,9 +5,10 @@ using Cdd.Ipam.Kube.Store;
 using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
 using Cdd.Ipam.Store;
+using Cdd.Operator.Model;
 using k8s;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Members;
 
 /// <summary>A member's address could not be bound (pool missing or invalid, node reaches no segment, pool exhausted).</summary>
 public sealed class MemberAddressException(string message, Exception? inner = null) : Exception(message, inner)
@@ -45,7 +46,7 @@ public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, 
     readonly KubeReservationStore _store = new(client);
 
     public static FixedIdentity Identity(string ns, string cluster, int ordinal) =>
-        FixedIdentity.Annotated(ns, $"{ns}/{MemberObjects.PodName(cluster, ordinal)}");
+        FixedIdentity.Annotated(ns, $"{ns}/{MemberNames.PodName(cluster, ordinal)}");
 
     public async Task<IReadOnlyDictionary<int, IPAddress>> ListAsync(string ns, string cluster, string pool, CancellationToken ct)
     {
@@ -69,7 +70,7 @@ public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, 
         }
         catch (Exception e) when (e is IpamException or ClusterObjectException or StoreUnavailableException)
         {
-            throw new MemberAddressException($"member {MemberObjects.PodName(c.Name, ordinal)} on node {node}: {e.Message}", e)
+            throw new MemberAddressException($"member {MemberNames.PodName(c.Name, ordinal)} on node {node}: {e.Message}", e)
             {
                 UnreachableFrom = e is IpamException { Kind: IpamErrorKind.SegmentUnreachable } ? node : null,
             };
@@ -100,7 +101,7 @@ public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, 
         foreach (var r in snapshot.Reservations)
         {
             if (r.Fixed is not { Key: { } key, StatefulSet: null } f || f.Namespace != ns || !key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-            if (MemberObjects.Ordinal(cluster, key[prefix.Length..]) is { } i) members.Add((i, r));
+            if (MemberNames.Ordinal(cluster, key[prefix.Length..]) is { } i) members.Add((i, r));
         }
         return members;
     }

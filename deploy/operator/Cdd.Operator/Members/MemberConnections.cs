@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text;
+using Cdd.Ipam.Kube;
+using Cdd.Operator.Model;
 using k8s;
 using k8s.Autorest;
 using MySqlConnector;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Members;
 
 /// <summary>
 /// MySQL connection strings for a cluster's members: each member's fixed address on port 3306 (or what a test maps it
@@ -15,7 +17,7 @@ namespace Cdd.Operator.Reconcile;
 public sealed class MemberConnections(IKubernetes client, Func<IPAddress, MySqlConnectionStringBuilder>? endpointOf = null)
 {
     readonly Func<IPAddress, MySqlConnectionStringBuilder> _endpointOf =
-        endpointOf ?? (ip => new MySqlConnectionStringBuilder { Server = ip.ToString(), Port = MemberObjects.MySqlPort });
+        endpointOf ?? (ip => new MySqlConnectionStringBuilder { Server = ip.ToString(), Port = MemberNames.MySqlPort });
 
     /// <summary>One connection string per address, in the order given; or why there are none.</summary>
     public async Task<(IReadOnlyList<string> Endpoints, string? Problem)> ForAsync(ClusterSpec spec, IEnumerable<IPAddress> addresses, CancellationToken ct)
@@ -25,9 +27,9 @@ public sealed class MemberConnections(IKubernetes client, Func<IPAddress, MySqlC
         {
             secret = await client.CoreV1.ReadNamespacedSecretAsync(spec.CredentialsSecret, spec.Namespace, cancellationToken: ct);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        catch (HttpOperationException e) when (ApiFailure.IsNotFound(e) || ApiFailure.IsForbidden(e))
         {
-            return ([], $"Secret {spec.Namespace}/{spec.CredentialsSecret} cannot be read ({(int)e.Response.StatusCode})");
+            return ([], $"Secret {spec.Namespace}/{spec.CredentialsSecret} cannot be read ({(int)ApiFailure.StatusOf(e)!})");
         }
         string? Key(string k) => secret.Data is { } d && d.TryGetValue(k, out var v) ? Encoding.UTF8.GetString(v)
             : secret.StringData is { } s && s.TryGetValue(k, out var sv) ? sv : null;

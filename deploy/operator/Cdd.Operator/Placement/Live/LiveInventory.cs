@@ -1,8 +1,7 @@
-using Cdd.Operator.Placement;
-using Cdd.Operator.Plan;
+using Cdd.Operator.Model;
 using k8s.Models;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Placement.Live;
 
 /// <summary>The placement engine over what the API server holds: Node objects and the member pods of every cluster.</summary>
 public static class LiveInventory
@@ -37,13 +36,13 @@ public static class LiveInventory
         foreach (var p in memberPods)
         {
             if (p.Spec?.NodeName is not { } node || !known.Contains(node)) continue;
-            if (MemberObjects.Value(p.Metadata.Labels, MemberObjects.ClusterLabel) is not { } clusterName) continue;
+            if (MemberNames.Value(p.Metadata.Labels, MemberNames.ClusterLabel) is not { } clusterName) continue;
             string key = $"{p.Metadata.NamespaceProperty}/{clusterName}";
-            if (scaling is not null && key == scaling.Key && (MemberObjects.Ordinal(scaling.Name, p.Metadata.Name) is not { } i || i >= scaling.Members)) continue;
+            if (scaling is not null && key == scaling.Key && (MemberNames.Ordinal(scaling.Name, p.Metadata.Name) is not { } i || i >= scaling.Members)) continue;
             if (!seen.Add((key, node))) continue;
-            var role = MemberObjects.Role(p);
+            var role = MemberNames.Role(p);
             if (role == MemberRole.Primary && !primaries.Add(key)) role = MemberRole.Secondary;
-            var modeText = MemberObjects.Value(p.Metadata.Annotations, MemberObjects.NetworkModeAnnotation);
+            var modeText = MemberNames.Value(p.Metadata.Annotations, MemberNames.NetworkModeAnnotation);
             NetworkMode? mode = Enum.TryParse<NetworkMode>(modeText, ignoreCase: true, out var nm) ? nm : null;
             existing.Add(new ExistingMember(key, node, role, mode));
         }

@@ -1,8 +1,12 @@
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using k8s.Models;
 using Xunit;
 
-namespace Cdd.Operator.Tests.Reconcile;
+namespace Cdd.Operator.Tests.Members;
 
 /// <summary>A PV's node affinity read as kube-scheduler reads it: the terms OR'd, the requirements of a term AND'ed.</summary>
 public sealed class MemberVolumesTests

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Cdd.Operator.Plan;
+namespace Cdd.Operator.Placement;
 
 /// <summary>Kubernetes resource quantities as people write them: "4", "500m", "2.5" for CPU; "16Gi", "200G", "1024" for bytes.</summary>
 public static partial class Quantity

@@ -1,4 +1,4 @@
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Model;
 
 /// <summary>
 /// Moves a cluster's PRIMARY role to one of its secondaries with <c>group_replication_set_as_primary()</c> (no data
@@ -8,5 +8,11 @@ namespace Cdd.Operator.Reconcile;
 /// </summary>
 public interface IPrimaryPromoter
 {
+    /// <summary>
+    /// Why this promoter cannot move a role at all (not configured), or null when it can. Steps ask before choosing a
+    /// target, so the reason shows in their condition instead of a promotion that cannot happen.
+    /// </summary>
+    string? Unavailable { get; }
+
     Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct);
 }

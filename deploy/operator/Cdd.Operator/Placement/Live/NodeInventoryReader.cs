@@ -1,9 +1,8 @@
 using System.Globalization;
-using Cdd.Operator.Placement;
-using Cdd.Operator.Plan;
+using Cdd.Operator.Model;
 using k8s.Models;
 
-namespace Cdd.Operator.Reconcile;
+namespace Cdd.Operator.Placement.Live;
 
 /// <summary>
 /// A Node object as the placement engine's <see cref="NodeInventory"/>. Kept deliberately simple (the node agents or an
@@ -38,16 +37,16 @@ public static class NodeInventoryReader
         if (Quantity.CpuMillis(cpuQ.ToString()) is not { } cpu || Quantity.Bytes(memQ.ToString()) is not { } mem) return null;
         var labels = node.Metadata.Labels;
         var ann = node.Metadata.Annotations;
-        int vfs = MemberObjects.Value(ann, SriovAnnotation) is { } v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        int vfs = MemberNames.Value(ann, SriovAnnotation) is { } v && int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
         var network = new NodeNetwork(vfs,
-            MemberObjects.Value(labels, MacvlanLabel) == "true",
-            MemberObjects.Value(labels, OverlayLabel) != "false");
+            MemberNames.Value(labels, MacvlanLabel) == "true",
+            MemberNames.Value(labels, OverlayLabel) != "false");
         var storage = new List<StorageCapacity>();
-        foreach (var (k, val) in Pairs(MemberObjects.Value(ann, StorageAnnotation)))
+        foreach (var (k, val) in Pairs(MemberNames.Value(ann, StorageAnnotation)))
             if (Quantity.Bytes(val) is { } free) storage.Add(new StorageCapacity(k, free));
-        var p = Pairs(MemberObjects.Value(ann, PressureAnnotation)).ToDictionary(x => x.Key, x => double.TryParse(x.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : 0);
+        var p = Pairs(MemberNames.Value(ann, PressureAnnotation)).ToDictionary(x => x.Key, x => double.TryParse(x.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) ? f : 0);
         var pressure = new Pressure(p.GetValueOrDefault("cpu"), p.GetValueOrDefault("memory"), p.GetValueOrDefault("network"), p.GetValueOrDefault("disk"));
-        return new NodeInventory(node.Metadata.Name, MemberObjects.Value(labels, ZoneLabel) ?? "", cpu, mem, mysqlCpuMillis, mysqlMemoryBytes, network, storage, pressure);
+        return new NodeInventory(node.Metadata.Name, MemberNames.Value(labels, ZoneLabel) ?? "", cpu, mem, mysqlCpuMillis, mysqlMemoryBytes, network, storage, pressure);
     }
 
     static IEnumerable<KeyValuePair<string, string>> Pairs(string? text) =>
