@@ -71,7 +71,7 @@ public sealed class MySqlPrimaryPromoterTests : IClassFixture<MariaDbFixture>
         new((_, _) => Task.FromResult<IReadOnlyList<string>>(endpoints), new PrimaryWatcherOptions { Schema = schema, QueryTimeout = TimeSpan.FromSeconds(5) });
 
     async Task<IReadOnlyList<GroupMemberRow>> Rows(string schema) =>
-        await GroupMembersReader.ReadAsync(_db.ConnectionString, schema, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await GroupMembersReader.ReadAsync(_db.ConnectionString, schema, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
 
     string Roles(IReadOnlyList<GroupMemberRow> rows) => string.Join(",", rows.OrderBy(r => r.Host, StringComparer.OrdinalIgnoreCase).Select(r => $"{r.Host}={r.State}/{r.Role}"));
 

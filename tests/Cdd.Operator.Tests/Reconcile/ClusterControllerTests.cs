@@ -116,7 +116,7 @@ public sealed class ClusterControllerTests
         {
             // The resync is an hour away: only the first list and the watches can bring anything about.
             var c = new ClusterController(ReconcileFixture.Reconciler(client), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromHours(1), TextWriter.Null);
-            var w = new ClusterWatcher(client, c.Notify, TimeSpan.FromMilliseconds(100), TextWriter.Null);
+            var w = new ClusterWatcher(client, c.Notify, TimeSpan.FromMilliseconds(100), TimeProvider.System, TextWriter.Null);
             var run = Task.WhenAll(c.RunAsync(cts.Token), w.RunAsync(cts.Token));
 
             await WaitFor(f, () => f.Pods().Count == 0 && f.Server.Store.ResourceVersion > 0); // loop started

@@ -76,7 +76,7 @@ public sealed class MySqlPrimaryPromoter(
         var ask = OpenAndReadAsync(endpoint, timeout, ct);
         try
         {
-            return await ask.WaitAsync(timeout + timeout, ct);
+            return await ask.WaitAsync(timeout + timeout, _options.Time, ct);
         }
         catch when (!ask.IsCompleted)
         {
@@ -91,8 +91,8 @@ public sealed class MySqlPrimaryPromoter(
 
     async Task<(MySqlConnection, IReadOnlyList<GroupMemberRow>)> OpenAndReadAsync(string endpoint, TimeSpan timeout, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout + timeout);
+        using var deadline = new CancellationTokenSource(timeout + timeout, _options.Time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         var conn = await GroupMembersReader.OpenAsync(endpoint, timeout, cts.Token);
         try
         {
