@@ -17,8 +17,6 @@ namespace Cdd.Operator.Members;
 /// <item>otherwise (no PVC yet, or a PV any node can reach, e.g. SAN) the member may go anywhere placement allows.</item>
 /// </list>
 /// </summary>
-public sealed record VolumePin(string Pvc, string Reason, Func<V1Node, bool> Allows);
-
 public static class MemberVolumes
 {
     /// <summary>Where <paramref name="pvc"/> pins its member, or null when it does not.</summary>

@@ -10,35 +10,6 @@ using k8s;
 
 namespace Cdd.Operator.Members;
 
-/// <summary>A member's address could not be bound (pool missing or invalid, node reaches no segment, pool exhausted).</summary>
-public sealed class MemberAddressException(string message, Exception? inner = null) : Exception(message, inner)
-{
-    /// <summary>Set when the node reaches none of the pool's segments, or not the one the member is bound in: another node may.</summary>
-    public string? UnreachableFrom { get; init; }
-}
-
-/// <summary>
-/// The members' fixed addresses. Each member ordinal i of cluster c has the identity
-/// <c>cdd.io/fixed-ip = &lt;namespace&gt;/&lt;cluster&gt;-i</c> (the annotation its pod carries), bound to one address of
-/// the cluster's IPPool for life: the operator binds it before the pod exists, so report_host, the group seeds and the
-/// local address can be the fixed addresses; cdd-ipamd hands the same address to whichever pod holds the identity.
-/// </summary>
-public interface IMemberAddresses
-{
-    /// <summary>The bound addresses of the cluster's members by ordinal (fresh read).</summary>
-    Task<IReadOnlyDictionary<int, IPAddress>> ListAsync(string ns, string cluster, string pool, CancellationToken ct);
-
-    /// <summary>Binds member <paramref name="ordinal"/> to an address of a segment <paramref name="node"/> reaches; returns the existing binding when there is one.</summary>
-    Task<IPAddress> BindAsync(ClusterSpec c, int ordinal, string node, CancellationToken ct);
-
-    /// <summary>
-    /// Deletes the bindings of every member of the cluster (called once its pods are gone, so a holder recorded in a
-    /// binding is a pod that no longer exists); returns how many could not be deleted because they changed since the
-    /// read (a later call deletes them).
-    /// </summary>
-    Task<int> ReleaseAsync(string ns, string cluster, string pool, CancellationToken ct);
-}
-
 /// <summary><see cref="IMemberAddresses"/> on IPReservation objects through the same engine and store cdd-ipamd uses.</summary>
 public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, IAsyncDisposable
 {
