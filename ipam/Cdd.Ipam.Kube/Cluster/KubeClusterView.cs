@@ -1,4 +1,3 @@
-using System.Net;
 using Cdd.Ipam.Cluster;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Kube.Resources;
@@ -128,11 +127,11 @@ public sealed class KubeClusterView : IClusterView, IAsyncDisposable
                 }, ct);
                 return;
             }
-            catch (HttpOperationException e) when (ApiFailure.Is(e, HttpStatusCode.Conflict))
+            catch (HttpOperationException e) when (ApiFailure.IsConflict(e))
             {
                 // Another agent wrote status since our read: read again and write ours over the new version.
             }
-            catch (HttpOperationException e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+            catch (HttpOperationException e) when (ApiFailure.IsNotFound(e))
             {
                 return;
             }
@@ -165,7 +164,7 @@ public sealed class KubeClusterView : IClusterView, IAsyncDisposable
         {
             return await Retrier.RunAsync(what, _options, get, ct);
         }
-        catch (HttpOperationException e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+        catch (HttpOperationException e) when (ApiFailure.IsNotFound(e))
         {
             return null;
         }

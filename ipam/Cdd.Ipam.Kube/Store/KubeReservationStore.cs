@@ -97,7 +97,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 Cached(reservation.Pool)?.Upsert(created);
                 return Decode(created, reservation.Pool);
             }
-            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
             {
                 failure = e;
             }
@@ -141,12 +141,12 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 Cached(current.Pool)?.Upsert(stored);
                 return Decode(stored, current.Pool);
             }
-            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+            catch (Exception e) when (ApiFailure.IsNotFound(e))
             {
                 Cached(current.Pool)?.Remove(current.Name, rv);
                 return null;
             }
-            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
             {
                 failure = e;
             }
@@ -160,7 +160,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 {
                     // A 409 was never applied. After a lost answer, only our token says the stored version is our
                     // write: someone else may have left the same spec (another DEL detaching the same binding).
-                    if (!ApiFailure.Is(failure, HttpStatusCode.Conflict) && now.Metadata.Uid == uid
+                    if (!ApiFailure.IsConflict(failure) && now.Metadata.Uid == uid
                         && now.Metadata.Annotations is { } notes && notes.TryGetValue(CddResources.WriteTokenAnnotation, out var written) && written == token)
                     {
                         Interlocked.Increment(ref Stats._lostReplies);
@@ -189,11 +189,11 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 Cached(current.Pool)?.Remove(current.Name, gone?.Metadata?.ResourceVersion ?? rv);
                 return true;
             }
-            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+            catch (Exception e) when (ApiFailure.IsNotFound(e))
             {
                 return false;
             }
-            catch (Exception e) when (ApiFailure.Is(e, HttpStatusCode.Conflict) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
             {
                 failure = e;
             }
@@ -203,7 +203,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 if (now is null)
                 {
                     // Gone. After a lost answer that is our delete having landed; after a 409 someone else's.
-                    if (ApiFailure.Is(failure, HttpStatusCode.Conflict)) return false;
+                    if (ApiFailure.IsConflict(failure)) return false;
                     Cached(current.Pool)?.Remove(current.Name, rv);
                     Interlocked.Increment(ref Stats._lostReplies);
                     return true;

@@ -1,4 +1,3 @@
-using System.Net;
 using Cdd.Ipam.Kube.Resources;
 using k8s;
 using k8s.Autorest;
@@ -25,7 +24,7 @@ internal sealed class ReservationApi(IKubernetes client)
             using var res = await client.CustomObjects.GetClusterCustomObjectWithHttpMessagesAsync<IpReservationObject>(G, V, P, name, cancellationToken: ct);
             return res.Body;
         }
-        catch (HttpOperationException e) when (ApiFailure.Is(e, HttpStatusCode.NotFound))
+        catch (HttpOperationException e) when (ApiFailure.IsNotFound(e))
         {
             return null;
         }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Kube.Store;
 using k8s;
@@ -115,7 +114,7 @@ internal sealed class ListWatchCache<TObj, TValue> : IAsyncDisposable
             {
                 // 410 Gone, an unreadable event: only a new LIST restores a view we can trust. A refused or failed
                 // request keeps its place: the watch resumes from the last resourceVersion once the server answers.
-                relist = relist || !ApiFailure.IsTransient(e, ct) || ApiFailure.Is(e, HttpStatusCode.Gone);
+                relist = relist || !ApiFailure.IsTransient(e, ct) || ApiFailure.IsGone(e);
                 try { await Task.Delay(_retryDelay, ct); } catch (OperationCanceledException) { }
             }
         }

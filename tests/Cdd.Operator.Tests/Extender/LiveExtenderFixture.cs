@@ -2,6 +2,10 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cdd.Operator.Extender;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 using k8s;
@@ -80,7 +84,7 @@ sealed class LiveExtenderFixture : IAsyncDisposable
             ["metadata"] = new JsonObject
             {
                 ["name"] = $"{cluster}-{index}",
-                ["labels"] = new JsonObject { [SchedulerExtender.ClusterLabel] = cluster, [MemberObjects.MemberLabel] = index.ToString() },
+                ["labels"] = new JsonObject { [SchedulerExtender.ClusterLabel] = cluster, [MemberNames.MemberLabel] = index.ToString() },
             },
             ["spec"] = spec,
         });
@@ -112,7 +116,7 @@ sealed class LiveExtenderFixture : IAsyncDisposable
             ["name"] = $"{cluster}-{index}",
             ["namespace"] = ns,
             ["uid"] = $"u-{index}",
-            ["labels"] = new JsonObject { [SchedulerExtender.ClusterLabel] = cluster, [MemberObjects.MemberLabel] = $"{index}" },
+            ["labels"] = new JsonObject { [SchedulerExtender.ClusterLabel] = cluster, [MemberNames.MemberLabel] = $"{index}" },
         },
         ["spec"] = new JsonObject
         {

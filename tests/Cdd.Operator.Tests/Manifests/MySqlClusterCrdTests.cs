@@ -121,7 +121,7 @@ public class MySqlClusterCrdTests
         var doc = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).Single(d => Scalar(d["kind"]) == "MySQLCluster");
         var json = (System.Text.Json.Nodes.JsonObject)ToJson(doc)!;
         json["metadata"]!["uid"] = "u-1";
-        var spec = Cdd.Operator.Reconcile.ClusterSpec.Parse(json);
+        var spec = Cdd.Operator.Model.ClusterSpec.Parse(json);
         Assert.Equal("orders-credentials", spec.CredentialsSecret);
         Assert.Equal([70, 60, 50], spec.Weights);
         foreach (var field in new[] { "credentialsSecret", "memberWeights" }) Assert.True(((YamlMappingNode)At(Spec, "mysql", "properties")).Children.ContainsKey(field), field);

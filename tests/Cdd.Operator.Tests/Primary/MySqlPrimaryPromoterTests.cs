@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Cdd.Operator.Primary;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
 using Cdd.Operator.Reconcile;
 using MySqlConnector;
 
@@ -69,7 +72,7 @@ public sealed class MySqlPrimaryPromoterTests : IClassFixture<MariaDbFixture>
         new((_, _) => Task.FromResult<IReadOnlyList<string>>(endpoints), new PrimaryWatcherOptions { Schema = schema, QueryTimeout = TimeSpan.FromSeconds(5) });
 
     async Task<IReadOnlyList<GroupMemberRow>> Rows(string schema) =>
-        await GroupMembersReader.ReadAsync(_db.ConnectionString, schema, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await GroupMembersReader.ReadAsync(_db.ConnectionString, schema, TimeSpan.FromSeconds(5), TimeProvider.System, CancellationToken.None);
 
     string Roles(IReadOnlyList<GroupMemberRow> rows) => string.Join(",", rows.OrderBy(r => r.Host, StringComparer.OrdinalIgnoreCase).Select(r => $"{r.Host}={r.State}/{r.Role}"));
 

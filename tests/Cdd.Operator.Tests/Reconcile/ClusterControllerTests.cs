@@ -1,3 +1,7 @@
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 using Xunit;
@@ -112,8 +116,8 @@ public sealed class ClusterControllerTests
         try
         {
             // The resync is an hour away: only the first list and the watches can bring anything about.
-            var c = new ClusterController(new MySqlClusterReconciler(client), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromHours(1), TextWriter.Null);
-            var w = new ClusterWatcher(client, c.Notify, TimeSpan.FromMilliseconds(100), TextWriter.Null);
+            var c = new ClusterController(ReconcileFixture.Reconciler(client), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromHours(1), TextWriter.Null);
+            var w = new ClusterWatcher(client, c.Notify, TimeSpan.FromMilliseconds(100), TimeProvider.System, TextWriter.Null);
             var run = Task.WhenAll(c.RunAsync(cts.Token), w.RunAsync(cts.Token));
 
             await WaitFor(f, () => f.Pods().Count == 0 && f.Server.Store.ResourceVersion > 0); // loop started
@@ -123,7 +127,7 @@ public sealed class ClusterControllerTests
 
             f.DeletePod("orders-1");
             await WaitFor(f, () => f.Pods().Any(p => p.Name() == "orders-1" && p["metadata"]!["uid"]!.GetValue<string>() != firstUid));
-            Assert.Equal("db/orders-1", f.Pod("orders-1").Annotation(MemberObjects.FixedIpAnnotation));
+            Assert.Equal("db/orders-1", f.Pod("orders-1").Annotation(MemberNames.FixedIpAnnotation));
 
             cts.Cancel();
             await run;

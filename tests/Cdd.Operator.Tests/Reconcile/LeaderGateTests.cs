@@ -1,3 +1,7 @@
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 using Xunit;
@@ -28,7 +32,7 @@ public sealed class LeaderGateTests
             var a = LeaderGate.RunWhileLeadingAsync(clientA, "kube-system", "operator-a", async ct =>
             {
                 leaderStarted.TrySetResult();
-                var c = new ClusterController(new MySqlClusterReconciler(clientA), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromMilliseconds(200), TextWriter.Null);
+                var c = new ClusterController(ReconcileFixture.Reconciler(clientA), TimeProvider.System, new Backoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(1)), TimeSpan.FromMilliseconds(200), TextWriter.Null);
                 await c.RunAsync(ct);
             }, stopA.Token, leaseDuration: TimeSpan.FromSeconds(30));
             await leaderStarted.Task.WaitAsync(TimeSpan.FromMinutes(2)); // guard against a hang only

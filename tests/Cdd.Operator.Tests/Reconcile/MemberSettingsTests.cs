@@ -1,5 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Xunit;
 
@@ -19,11 +23,12 @@ public sealed class MemberSettingsTests
     {
         public readonly List<(string Member, string Address, string Settings)> Calls = [];
         public string? FailFor { get; set; }
+        public string? Unavailable => null;
 
         public Task ApplyAsync(ClusterSpec spec, string member, IPAddress address, IReadOnlyList<(string Name, string Value)> settings, CancellationToken ct)
         {
             if (member == FailFor) throw new MemberSettingsException($"{spec.Key} member {member} at {address}: connecting failed: refused");
-            Calls.Add((member, address.ToString(), MemberObjects.SettingsText(settings)));
+            Calls.Add((member, address.ToString(), MgrSettings.Text(settings)));
             return Task.CompletedTask;
         }
     }
@@ -34,7 +39,7 @@ public sealed class MemberSettingsTests
         for (int i = 1; i <= 6; i++) f.AddNode($"node-{i}", zone: $"z{(i - 1) % 3 + 1}");
         f.CreateCluster("orders", members);
         var settings = new RecordingSettings();
-        return (f, settings, new MySqlClusterReconciler(f.NewClient(), settings: settings));
+        return (f, settings, f.NewReconciler(settings: settings));
     }
 
     /// <summary>A cluster placed, every member running, orders-0 the primary.</summary>
@@ -69,7 +74,7 @@ public sealed class MemberSettingsTests
         string expected = Seeds(f, 5) + ";group_replication_member_weight=50";
         Assert.All(settings.Calls, c => Assert.Equal(expected, c.Settings));
         Assert.All(settings.Calls, c => Assert.Equal(f.BoundAddress(c.Member), c.Address));
-        Assert.All(f.Pods(), p => Assert.Equal(expected, p.Annotation(MemberObjects.SettingsAnnotation)));
+        Assert.All(f.Pods(), p => Assert.Equal(expected, p.Annotation(MemberNames.SettingsAnnotation)));
 
         settings.Calls.Clear();
         foreach (var p in f.Pods()) f.MarkRunning(p.Name());

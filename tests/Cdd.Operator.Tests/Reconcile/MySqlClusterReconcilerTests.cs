@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Xunit;
 
@@ -24,9 +28,9 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(3, pods.Select(p => p.NodeName()).Distinct().Count());
         foreach (var p in pods)
         {
-            int i = int.Parse(p.Label(MemberObjects.MemberLabel)!);
-            Assert.Equal("orders", p.Label(MemberObjects.ClusterLabel));
-            Assert.Equal($"db/orders-{i}", p.Annotation(MemberObjects.FixedIpAnnotation));
+            int i = int.Parse(p.Label(MemberNames.MemberLabel)!);
+            Assert.Equal("orders", p.Label(MemberNames.ClusterLabel));
+            Assert.Equal($"db/orders-{i}", p.Annotation(MemberNames.FixedIpAnnotation));
             var owner = p["metadata"]!["ownerReferences"]![0]!;
             Assert.Equal("MySQLCluster", owner["kind"]!.GetValue<string>());
             Assert.Equal(f.Cluster("orders")!["metadata"]!["uid"]!.GetValue<string>(), owner["uid"]!.GetValue<string>());
@@ -34,22 +38,22 @@ public sealed class MySqlClusterReconcilerTests
             // Each member's address is bound before its pod exists: MGR is addressed by the fixed addresses.
             string ip = f.BoundAddress($"orders-{i}")!;
             Assert.StartsWith("10.20.", ip);
-            Assert.Equal(ip, p.Annotation(MemberObjects.AddressAnnotation));
+            Assert.Equal(ip, p.Annotation(MemberNames.AddressAnnotation));
             Assert.Contains($"--loose-report-host={ip}", args);
             Assert.Contains($"--loose-group-replication-local-address={ip}:33061", args);
             Assert.Contains("--loose-group-replication-group-seeds=" + string.Join(',', Enumerable.Range(0, 3).Select(k => f.BoundAddress($"orders-{k}") + ":33061")), args);
             Assert.Equal($"data-orders-{i}", p["spec"]!["volumes"]![0]!["persistentVolumeClaim"]!["claimName"]!.GetValue<string>());
         }
-        Assert.Single(pods, p => p.Annotation(MemberObjects.BootstrapAnnotation) == "true");
+        Assert.Single(pods, p => p.Annotation(MemberNames.BootstrapAnnotation) == "true");
         Assert.Equal(["data-orders-0", "data-orders-1", "data-orders-2"], f.Pvcs().Select(p => p.Name()).Order());
         // Pinned pods bypass kube-scheduler: each PVC names its pod's node for a WaitForFirstConsumer class.
         foreach (var pod in pods)
-            Assert.Equal(pod.NodeName(), f.Pvc($"data-{pod.Name()}").Annotation(MemberVolumes.SelectedNodeAnnotation));
+            Assert.Equal(pod.NodeName(), f.Pvc($"data-{pod.Name()}").Annotation(MemberNames.SelectedNodeAnnotation));
         Assert.Equal(["orders", "orders-primary"], f.Services().Select(x => x.Name()).Order());
         var svc = f.Services().Single(x => x.Name() == "orders");
         var primarySvc = f.Services().Single(x => x.Name() == "orders-primary");
-        Assert.Equal("primary", primarySvc["spec"]!["selector"]![MemberObjects.RoleLabel]!.GetValue<string>());
-        Assert.Equal("orders", primarySvc["spec"]!["selector"]![MemberObjects.ClusterLabel]!.GetValue<string>());
+        Assert.Equal("primary", primarySvc["spec"]!["selector"]![MemberNames.RoleLabel]!.GetValue<string>());
+        Assert.Equal("orders", primarySvc["spec"]!["selector"]![MemberNames.ClusterLabel]!.GetValue<string>());
         Assert.Equal(3, f.Reservations().Select(x => x["spec"]!["address"]!.GetValue<string>()).Distinct().Count());
         Assert.Equal("None", svc["spec"]!["clusterIP"]!.GetValue<string>());
 
@@ -79,7 +83,7 @@ public sealed class MySqlClusterReconcilerTests
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         foreach (var p in f.Pods()) f.MarkRunning(p.Name());
         var primary = f.Pod("orders-1");
-        primary["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
+        primary["metadata"]!["labels"]![MemberNames.RoleLabel] = "primary";
         f.Server.Store.Update(new("", "v1", "pods", ReconcileFixture.Ns, "orders-1", null), primary);
 
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
@@ -110,7 +114,7 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(["orders-0", "orders-1", "orders-2", "orders-3", "orders-4"], pods.Select(p => p.Name()).Order());
         Assert.Equal(5, pods.Select(p => p.NodeName()).Distinct().Count());
         foreach (var (name, node) in before) Assert.Equal(node, f.Pod(name).NodeName());
-        Assert.DoesNotContain(pods, p => p.Name() is "orders-3" or "orders-4" && p.Annotation(MemberObjects.BootstrapAnnotation) is not null);
+        Assert.DoesNotContain(pods, p => p.Name() is "orders-3" or "orders-4" && p.Annotation(MemberNames.BootstrapAnnotation) is not null);
         Assert.Equal(5, f.Pvcs().Count);
         Assert.Equal(2, f.Services().Count);
         Assert.Equal(5, f.Cluster("orders")!["status"]!["members"]!.AsArray().Count);
@@ -138,10 +142,10 @@ public sealed class MySqlClusterReconcilerTests
 
         var back = f.Pod("orders-1");
         Assert.NotEqual(gone["metadata"]!["uid"]!.GetValue<string>(), back["metadata"]!["uid"]!.GetValue<string>());
-        Assert.Equal("db/orders-1", back.Annotation(MemberObjects.FixedIpAnnotation));
-        Assert.Equal(gone.Annotation(MemberObjects.FixedIpAnnotation), back.Annotation(MemberObjects.FixedIpAnnotation));
+        Assert.Equal("db/orders-1", back.Annotation(MemberNames.FixedIpAnnotation));
+        Assert.Equal(gone.Annotation(MemberNames.FixedIpAnnotation), back.Annotation(MemberNames.FixedIpAnnotation));
         Assert.DoesNotContain(back.NodeName(), others);
-        Assert.Null(back.Annotation(MemberObjects.BootstrapAnnotation));
+        Assert.Null(back.Annotation(MemberNames.BootstrapAnnotation));
         Assert.Equal(3, f.Pods().Count);
         Assert.Equal(3, f.Pvcs().Count);
         // Same fixed address, and the new pod's report_host is that address.
@@ -254,7 +258,7 @@ public sealed class MySqlClusterReconcilerTests
 
         Assert.Equal(ReconcileOutcome.Requeue, outcome);
         Assert.Equal(3, f.Pods().Count);
-        Assert.All(f.Pods(), p => Assert.Equal("orders", p.Label(MemberObjects.ClusterLabel)));
+        Assert.All(f.Pods(), p => Assert.Equal("orders", p.Label(MemberNames.ClusterLabel)));
     }
 
     [Fact]
@@ -374,7 +378,7 @@ public sealed class MySqlClusterReconcilerTests
         Assert.Equal(ReconcileOutcome.Converged, await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct));
 
         Assert.NotEqual(oldUid, f.Pod("orders-2")["metadata"]!["uid"]!.GetValue<string>());
-        Assert.Equal("db/orders-2", f.Pod("orders-2").Annotation(MemberObjects.FixedIpAnnotation));
+        Assert.Equal("db/orders-2", f.Pod("orders-2").Annotation(MemberNames.FixedIpAnnotation));
     }
 
     [Theory]
@@ -406,7 +410,7 @@ public sealed class MySqlClusterReconcilerTests
 
         var pods = f.Pods();
         Assert.Equal(8, pods.Count);
-        foreach (var g in pods.GroupBy(p => p.Label(MemberObjects.ClusterLabel)))
+        foreach (var g in pods.GroupBy(p => p.Label(MemberNames.ClusterLabel)))
             Assert.Equal(g.Count(), g.Select(p => p.NodeName()).Distinct().Count());
         Assert.Equal(8, f.Pvcs().Count);
         Assert.Equal(4, f.Services().Count);

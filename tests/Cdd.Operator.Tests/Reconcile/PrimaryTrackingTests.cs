@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Cdd.Operator.Primary;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
 using Cdd.Operator.Reconcile;
 using Cdd.Operator.Tests.Primary;
 using MySqlConnector;
@@ -89,7 +92,7 @@ public sealed class PrimaryTrackingTests(MariaDbFixture db, ITestOutputHelper ou
         await Eventually(() => r.F.Pods().Count == 3 && Enumerable.Range(0, 3).All(i => r.F.BoundAddress($"{cluster}-{i}") is not null), "three member pods with bound addresses", r);
         var ips = Enumerable.Range(0, 3).ToDictionary(i => $"{cluster}-{i}", i => r.F.BoundAddress($"{cluster}-{i}")!);
         foreach (var (pod, ip) in ips) db.Server.AddMember(r.Schema, ip, "ONLINE", pod == $"{cluster}-0" ? "PRIMARY" : "SECONDARY");
-        await Eventually(() => r.F.Pod($"{cluster}-0").Label(MemberObjects.RoleLabel) == "primary"
+        await Eventually(() => r.F.Pod($"{cluster}-0").Label(MemberNames.RoleLabel) == "primary"
             && StatusPrimary(r.F, cluster) == r.F.Pod($"{cluster}-0").NodeName(), "orders-0 labelled primary and in the status", r);
         return ips;
     }
@@ -108,9 +111,9 @@ public sealed class PrimaryTrackingTests(MariaDbFixture db, ITestOutputHelper ou
         await Eventually(() => StatusPrimary(r.F, "orders") == newNode, "status.primary = the node of orders-2", r);
         output.WriteLine($"role change in the group -> status.primary updated after {clock.ElapsedMilliseconds} ms (poll 200 ms)");
 
-        Assert.Equal("primary", r.F.Pod("orders-2").Label(MemberObjects.RoleLabel));
-        Assert.Null(r.F.Pod("orders-0").Label(MemberObjects.RoleLabel));
-        Assert.Null(r.F.Pod("orders-1").Label(MemberObjects.RoleLabel));
+        Assert.Equal("primary", r.F.Pod("orders-2").Label(MemberNames.RoleLabel));
+        Assert.Null(r.F.Pod("orders-0").Label(MemberNames.RoleLabel));
+        Assert.Null(r.F.Pod("orders-1").Label(MemberNames.RoleLabel));
         var members = r.F.Cluster("orders")!["status"]!["members"]!.AsArray();
         Assert.Equal("PRIMARY", members.Single(m => m!["name"]!.GetValue<string>() == "orders-2")!["role"]!.GetValue<string>());
         Assert.Equal(ips["orders-2"], members.Single(m => m!["name"]!.GetValue<string>() == "orders-2")!["ip"]!.GetValue<string>());
@@ -136,7 +139,7 @@ public sealed class PrimaryTrackingTests(MariaDbFixture db, ITestOutputHelper ou
 
         // The promoter called the (stand-in) function; the watcher saw the new primary; the label and status followed.
         await Eventually(() => StatusPrimary(r.F, "orders") is { } p && p != nodes["orders-0"], "status.primary moved off the overloaded host", r);
-        string promoted = r.F.Pods().Single(p => p.Label(MemberObjects.RoleLabel) == "primary").Name();
+        string promoted = r.F.Pods().Single(p => p.Label(MemberNames.RoleLabel) == "primary").Name();
         Assert.NotEqual("orders-0", promoted);
         using (var conn = new MySqlConnection(db.Server.ConnectionString))
         {

@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 using k8s;
@@ -45,7 +49,15 @@ sealed class ReconcileFixture : IDisposable
     public string Kubeconfig { get; }
 
     /// <summary>A new operator instance: its own client from the kubeconfig, no state shared with earlier ones.</summary>
-    public MySqlClusterReconciler NewReconciler(IPrimaryPromoter? promoter = null) => new(NewClient(), promoter);
+    public MySqlClusterReconciler NewReconciler(IPrimaryPromoter? promoter = null, IMemberSettings? settings = null) => Reconciler(NewClient(), promoter, settings);
+
+    /// <summary>
+    /// A reconciler on <paramref name="client"/> wired as `run` wires it but without MySQL: no primary tracker, and the
+    /// promoter and settings applier given (by default the ones that report they are not configured).
+    /// </summary>
+    public static MySqlClusterReconciler Reconciler(IKubernetes client, IPrimaryPromoter? promoter = null, IMemberSettings? settings = null) =>
+        new(client, promoter ?? NoPrimaryPromoter.Instance, new KubeMemberAddresses(client), NoPrimaryTracker.Instance,
+            settings ?? NoMemberSettings.Instance, TimeProvider.System);
 
     /// <summary>A client built from the kubeconfig as `cdd-operator run` builds it; disposed with the fixture.</summary>
     public IKubernetes NewClient()
@@ -104,13 +116,13 @@ sealed class ReconcileFixture : IDisposable
     /// <summary>What the primary watcher does when MGR reports <paramref name="pod"/> as PRIMARY: the label moves to it.</summary>
     public void LabelPrimary(string pod)
     {
-        foreach (var other in Pods().Where(o => o.Name() != pod && o.Label(MemberObjects.RoleLabel) is not null))
+        foreach (var other in Pods().Where(o => o.Name() != pod && o.Label(MemberNames.RoleLabel) is not null))
         {
-            other["metadata"]!["labels"]!.AsObject().Remove(MemberObjects.RoleLabel);
+            other["metadata"]!["labels"]!.AsObject().Remove(MemberNames.RoleLabel);
             Server.Store.Update(Route("pods", Ns, other.Name()), other);
         }
         var p = Pod(pod);
-        p["metadata"]!["labels"]![MemberObjects.RoleLabel] = "primary";
+        p["metadata"]!["labels"]![MemberNames.RoleLabel] = "primary";
         Server.Store.Update(Route("pods", Ns, pod), p);
     }
 

@@ -1,3 +1,7 @@
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 
 namespace Cdd.Operator.Tests.Reconcile;
@@ -6,6 +10,8 @@ namespace Cdd.Operator.Tests.Reconcile;
 sealed class RecordingPromoter : IPrimaryPromoter
 {
     public readonly List<(string Cluster, string Pod, string Host)> Calls = [];
+
+    public string? Unavailable => null;
 
     public Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
     {

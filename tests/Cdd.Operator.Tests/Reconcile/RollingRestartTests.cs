@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Cdd.Operator.Members;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Xunit;
 
@@ -20,7 +24,7 @@ public sealed class RollingRestartTests
         var f = new ReconcileFixture();
         for (int i = 1; i <= 3; i++) f.AddNode($"node-{i}", zone: $"z{i}");
         f.CreateCluster("orders", 3);
-        var r = new MySqlClusterReconciler(f.NewClient(), promoter);
+        var r = f.NewReconciler(promoter);
         await r.ReconcileAsync(ReconcileFixture.Ns, "orders", Ct);
         foreach (var p in f.Pods()) f.MarkRunning(p.Name());
         f.LabelPrimary("orders-0");

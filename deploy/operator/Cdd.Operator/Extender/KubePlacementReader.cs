@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Cdd.Operator.Reconcile;
+using Cdd.Ipam.Kube;
+using Cdd.Operator.Model;
 using k8s;
 using k8s.Autorest;
 
@@ -43,7 +44,7 @@ public static class KubePlacementReader
     /// <summary>"HTTP 503 ServiceUnavailable: injected unavailability": the code and the Status object's message.</summary>
     private static string Describe(HttpOperationException e)
     {
-        var code = e.Response?.StatusCode ?? 0;
+        var code = ApiFailure.StatusOf(e) ?? 0;
         string text = $"HTTP {(int)code} {code}";
         try
         {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Cdd.Operator.Placement;
-using Cdd.Operator.Reconcile;
+using Cdd.Operator.Model;
+using Cdd.Operator.Placement.Live;
 using k8s.Models;
 
 namespace Cdd.Operator.Extender;

@@ -13,15 +13,15 @@ public static class GroupMembersReader
 
     /// <summary>
     /// Connects, queries and closes. Gives up after twice <paramref name="timeout"/> or on <paramref name="ct"/> even if
-    /// the driver is still waiting on a server that accepted the connection and never answered.
+    /// the driver is still waiting on a server that accepted the connection and never answered; both limits run on <paramref name="time"/>.
     /// </summary>
-    public static Task<IReadOnlyList<GroupMemberRow>> ReadAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct) =>
-        ReadCoreAsync(connectionString, schema, timeout, ct).WaitAsync(timeout + timeout, ct);
+    public static Task<IReadOnlyList<GroupMemberRow>> ReadAsync(string connectionString, string schema, TimeSpan timeout, TimeProvider time, CancellationToken ct) =>
+        ReadCoreAsync(connectionString, schema, timeout, time, ct).WaitAsync(timeout + timeout, time, ct);
 
-    static async Task<IReadOnlyList<GroupMemberRow>> ReadCoreAsync(string connectionString, string schema, TimeSpan timeout, CancellationToken ct)
+    static async Task<IReadOnlyList<GroupMemberRow>> ReadCoreAsync(string connectionString, string schema, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout + timeout);
+        using var deadline = new CancellationTokenSource(timeout + timeout, time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         await using var conn = await OpenAsync(connectionString, timeout, cts.Token);
         return await ReadAsync(conn, schema, cts.Token);
     }

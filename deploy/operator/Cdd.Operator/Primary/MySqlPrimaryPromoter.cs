@@ -1,4 +1,4 @@
-using Cdd.Operator.Reconcile;
+using Cdd.Operator.Model;
 using MySqlConnector;
 
 namespace Cdd.Operator.Primary;
@@ -18,6 +18,8 @@ public sealed class MySqlPrimaryPromoter(
     public const string SetAsPrimary = "SELECT group_replication_set_as_primary(@id)";
 
     readonly PrimaryWatcherOptions _options = options ?? new PrimaryWatcherOptions();
+
+    public string? Unavailable => null;
 
     public async Task PromoteAsync(ClusterSpec cluster, string memberPod, string memberHost, CancellationToken ct)
     {
@@ -74,7 +76,7 @@ public sealed class MySqlPrimaryPromoter(
         var ask = OpenAndReadAsync(endpoint, timeout, ct);
         try
         {
-            return await ask.WaitAsync(timeout + timeout, ct);
+            return await ask.WaitAsync(timeout + timeout, _options.Time, ct);
         }
         catch when (!ask.IsCompleted)
         {
@@ -89,8 +91,8 @@ public sealed class MySqlPrimaryPromoter(
 
     async Task<(MySqlConnection, IReadOnlyList<GroupMemberRow>)> OpenAndReadAsync(string endpoint, TimeSpan timeout, CancellationToken ct)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout + timeout);
+        using var deadline = new CancellationTokenSource(timeout + timeout, _options.Time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         var conn = await GroupMembersReader.OpenAsync(endpoint, timeout, cts.Token);
         try
         {

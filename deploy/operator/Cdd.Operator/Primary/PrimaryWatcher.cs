@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Cdd.Operator.Primary;
 
-public sealed class PrimaryWatcherOptions
+public sealed record PrimaryWatcherOptions
 {
     /// <summary>The schema holding replication_group_members (tests point it at a plain table on MariaDB).</summary>
     public string Schema { get; init; } = GroupMembersReader.DefaultSchema;
@@ -15,6 +15,8 @@ public sealed class PrimaryWatcherOptions
     /// old primary's running transactions before it switches.
     /// </summary>
     public TimeSpan PromoteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>The clock of the polls and of every timeout above (tests move it by hand or use the real one).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
 /// <summary>
@@ -55,7 +57,7 @@ public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? option
     public async Task RunAsync(CancellationToken ct)
     {
         var inFlight = new Dictionary<string, Task>();
-        using var timer = new PeriodicTimer(_options.PollInterval);
+        using var timer = new PeriodicTimer(_options.PollInterval, _options.Time);
         do
         {
             foreach (var done in inFlight.Where(kv => kv.Value.IsCompleted).Select(kv => kv.Key).ToList())
@@ -109,7 +111,7 @@ public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? option
         {
             try
             {
-                var rows = await GroupMembersReader.ReadAsync(endpoint, _options.Schema, _options.QueryTimeout, ct);
+                var rows = await GroupMembersReader.ReadAsync(endpoint, _options.Schema, _options.QueryTimeout, _options.Time, ct);
                 return PrimaryMapping.Decide(rows, cluster.Members);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

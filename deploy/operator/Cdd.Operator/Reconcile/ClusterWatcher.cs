@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Cdd.Operator.Model;
 using k8s;
 using k8s.Models;
 
@@ -10,7 +11,7 @@ namespace Cdd.Operator.Reconcile;
 /// No cache is kept (a pass reads what it needs); a watch that ends or fails is opened again after
 /// <c>retryDelay</c>, and the resync covers whatever was missed in between.
 /// </summary>
-public sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string Name)> notify, TimeSpan retryDelay, TextWriter log)
+public sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string Name)> notify, TimeSpan retryDelay, TimeProvider time, TextWriter log)
 {
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(
         Loop("mysqlclusters", WatchClustersAsync, ct),
@@ -32,7 +33,7 @@ public sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string
             {
                 return;
             }
-            try { await Task.Delay(retryDelay, ct); } catch (OperationCanceledException) { return; }
+            try { await Task.Delay(retryDelay, time, ct); } catch (OperationCanceledException) { return; }
         }
     }
 
@@ -54,13 +55,13 @@ public sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string
     async Task WatchPodsAsync(CancellationToken ct)
     {
 #pragma warning disable CS0618
-        var stream = client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(labelSelector: MemberObjects.ClusterLabel, watch: true, cancellationToken: ct)
+        var stream = client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(labelSelector: MemberNames.ClusterLabel, watch: true, cancellationToken: ct)
             .WatchAsync<V1Pod, V1PodList>(cancellationToken: ct);
 #pragma warning restore CS0618
         await foreach (var (type, pod) in stream.WithCancellation(ct))
         {
             if (type is WatchEventType.Bookmark or WatchEventType.Error) continue;
-            if (pod?.Metadata?.NamespaceProperty is { } ns && MemberObjects.Value(pod.Metadata.Labels, MemberObjects.ClusterLabel) is { } cluster)
+            if (pod?.Metadata?.NamespaceProperty is { } ns && MemberNames.Value(pod.Metadata.Labels, MemberNames.ClusterLabel) is { } cluster)
                 notify((ns, cluster));
         }
     }

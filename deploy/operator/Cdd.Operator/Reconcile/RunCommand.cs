@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Cdd.Operator.Members;
 using Cdd.Operator.Primary;
 
 namespace Cdd.Operator.Reconcile;
@@ -56,7 +57,7 @@ public static class RunCommand
             var options = new PrimaryWatcherOptions { Schema = mysqlSchema, PollInterval = TimeSpan.FromSeconds(pollSeconds) };
             var (controller, tracker, addresses) = Wire(client, options, TimeSpan.FromSeconds(seconds), Console.Error);
             await using var __ = addresses;
-            var watcher = new ClusterWatcher(client, controller.Notify, TimeSpan.FromSeconds(1), Console.Error);
+            var watcher = new ClusterWatcher(client, controller.Notify, TimeSpan.FromSeconds(1), options.Time, Console.Error);
             Task Work(CancellationToken t) => Task.WhenAll(controller.RunAsync(t), watcher.RunAsync(t), tracker.Watcher.RunAsync(t));
             if (parse.GetValue(leaseNs) is not { } ns)
             {
@@ -83,12 +84,14 @@ public static class RunCommand
         k8s.IKubernetes client, PrimaryWatcherOptions options, TimeSpan resync, TextWriter log,
         Func<System.Net.IPAddress, MySqlConnector.MySqlConnectionStringBuilder>? endpointOf = null, TimeProvider? time = null)
     {
+        var clock = time ?? options.Time;
+        options = options with { Time = clock };
         var connections = new MemberConnections(client, endpointOf);
         var tracker = new PrimaryTracker(client, connections, options);
         var addresses = new KubeMemberAddresses(client);
         var promoter = new MySqlPrimaryPromoter(tracker.EndpointsAsync, options);
-        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections));
-        var controller = new ClusterController(reconciler, time ?? TimeProvider.System, Backoff.Default, resync, log);
+        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock);
+        var controller = new ClusterController(reconciler, clock, Backoff.Default, resync, log);
         tracker.Changed = controller.Notify;
         return (controller, tracker, addresses);
     }
