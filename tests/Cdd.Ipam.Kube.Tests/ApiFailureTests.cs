@@ -3,6 +3,7 @@ using k8s.Autorest;
 
 namespace Cdd.Ipam.Kube.Tests;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ApiFailureTests
 {
     static HttpOperationException Http(HttpStatusCode code, string message = "") =>

@@ -11,6 +11,7 @@ namespace Cdd.Ipam.Plugin.Tests;
 /// One failure, two adapters: cdd-ipam on its file store (pool in the config) and cdd-ipamd answering on its socket
 /// (the same pool, its own file store) run the same steps, and the runtime sees the same code and message from both.
 /// </summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class SameFailureTests : IDisposable
 {
     readonly TempDir _dir = new("cdd-ipam-same");

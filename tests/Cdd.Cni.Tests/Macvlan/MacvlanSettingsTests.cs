@@ -6,6 +6,7 @@ using Cdd.Native.Rtnl;
 namespace Cdd.Cni.Tests.Macvlan;
 
 /// <summary>The macvlan fields are the mode's own: read from the config bytes, not from the shared NetConf.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class MacvlanSettingsTests
 {
     static MacvlanSettings Parse(string json) => MacvlanSettings.Parse(Encoding.UTF8.GetBytes(json));

@@ -8,6 +8,7 @@ using Cdd.Ipam.Store;
 namespace Cdd.Ipam.Tests.Service;
 
 /// <summary>The verbs as both adapters run them, on a pool known from static files (no pod objects) and an in-memory store.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class IpamVerbsTests
 {
     readonly MemoryStore _store = new();

@@ -5,6 +5,7 @@ using Xunit;
 
 namespace Cdd.Operator.Tests.Placement.Live;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class NodeInventoryReaderTests
 {
     static V1Node Node(Dictionary<string, string>? labels = null, Dictionary<string, string>? annotations = null, bool unschedulable = false, bool allocatable = true) => new()

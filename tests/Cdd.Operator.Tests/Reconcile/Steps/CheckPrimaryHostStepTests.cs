@@ -4,6 +4,7 @@ using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class CheckPrimaryHostStepTests
 {
     static readonly ClusterSpec Spec = StepFixture.Spec();

@@ -6,6 +6,7 @@ using Xunit;
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 
 /// <summary>The steps that keep the cluster's plain objects right and conclude no condition: Services, claims, scale-down.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ClusterObjectStepsTests
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class PlaceMembersStepTests
 {
     static readonly ClusterSpec Spec = StepFixture.Spec();
