@@ -4,7 +4,6 @@ using Cdd.Cni.Spec;
 using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Cluster;
-using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
 using Cdd.Ipam.Store;
 using Serilog;

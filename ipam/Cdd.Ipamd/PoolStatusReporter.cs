@@ -37,7 +37,7 @@ public sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, Ag
     public const ulong TotalCap = 1 << 20;
     readonly Dictionary<Segment, long> _totals = new(ReferenceEqualityComparer.Instance);
 
-    IReadOnlyList<SegmentUsage> Count(IpPool pool, IReadOnlyList<Reservation> reservations) =>
+    List<SegmentUsage> Count(IpPool pool, IReadOnlyList<Reservation> reservations) =>
         pool.Segments
             .Select(s => new SegmentUsage(s.Name, Total(s), reservations.Count(r => r.Pool == pool.Name && r.Segment == s.Name)))
             .ToList();

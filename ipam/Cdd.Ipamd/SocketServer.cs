@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Serilog;
 

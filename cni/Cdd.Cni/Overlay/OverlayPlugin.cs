@@ -1,8 +1,6 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
-using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Net;
 

@@ -42,7 +42,7 @@ public sealed class SriovPlugin : IMode
 
         var state = new SriovState
         {
-            Pci = vf.Pci, PfPci = vf.PfPci, PfName = sysfs.Netdevs(vf.PfPci).FirstOrDefault(), VfIndex = vf.Index,
+            Pci = vf.Pci, PfPci = vf.PfPci, PfName = sysfs.Netdevs(vf.PfPci) is [var pfNetdev, ..] ? pfNetdev : null, VfIndex = vf.Index,
             HostName = netdev.Name, HostMac = netdev.Mac?.ToString(), HostMtu = netdev.Mtu,
             ContainerId = ctx.Env.ContainerId, IfName = ifName, Network = ctx.Config.Name, Netns = ctx.Env.Netns,
         };

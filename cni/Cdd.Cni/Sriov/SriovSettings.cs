@@ -1,6 +1,5 @@
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
 using Cdd.Net;

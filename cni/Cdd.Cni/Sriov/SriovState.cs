@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cdd.Cni.Spec;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Net;
 

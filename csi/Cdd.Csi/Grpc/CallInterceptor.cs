@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Validation;
 using Cdd.Native;
-using Google.Protobuf;
 using global::Grpc.Core;
 using global::Grpc.Core.Interceptors;
+using Google.Protobuf;
 
 namespace Cdd.Csi.Grpc;
 

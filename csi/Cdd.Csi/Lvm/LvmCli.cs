@@ -78,7 +78,7 @@ public sealed class LvmCli : ILvm
     public Task ExtendAsync(string vg, string name, long sizeBytes) =>
         Tool.RunCheckedAsync("lvextend", ["--yes", "-L", sizeBytes.ToString(CultureInfo.InvariantCulture) + "b", $"{vg}/{name}"]);
 
-    static IEnumerable<JsonElement> Rows(string json, string kind)
+    static List<JsonElement> Rows(string json, string kind)
     {
         using var doc = JsonDocument.Parse(json);
         var rows = new List<JsonElement>();

@@ -2,8 +2,8 @@ using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Validation;
 using Csi.V1;
-using Google.Protobuf.WellKnownTypes;
 using global::Grpc.Core;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Cdd.Csi.Services;
 

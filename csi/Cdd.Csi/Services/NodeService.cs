@@ -2,7 +2,6 @@ using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Node;
 using Cdd.Csi.Validation;
-using Cdd.Native;
 using Cdd.Native.Mounts;
 using Csi.V1;
 using global::Grpc.Core;

@@ -10,7 +10,7 @@ public sealed class FakeLvm : ILvm
 {
     const long Extent = 4 << 20;
     readonly List<LvInfo> _lvs = [new LvInfo("vg1", "pool", 512L << 20, [], "", "twi-aotz--", 0)];
-    TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Hold { get; set; }
 

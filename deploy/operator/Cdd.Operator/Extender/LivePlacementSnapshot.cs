@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Cdd.Operator.Placement;
 using Cdd.Operator.Model;
+using Cdd.Operator.Placement;
 using Cdd.Operator.Placement.Live;
 using k8s.Models;
 

@@ -1,5 +1,4 @@
 using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
 using k8s;
 
 namespace Cdd.Operator.Reconcile.Steps;
