@@ -9,7 +9,7 @@ namespace Cdd.Ipamd;
 /// Counts each pool's addresses per segment (total, allocated) and writes them to the pool's status when they changed
 /// since the last write, and to the metrics every time.
 /// </summary>
-public sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, AgentMetrics metrics)
+internal sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, AgentMetrics metrics)
 {
     readonly Dictionary<string, string> _written = [];
 

@@ -10,7 +10,7 @@ namespace Cdd.Cni.Overlay;
 /// A veth pair from the pod into the node bridge; the bridge reaches the other nodes through a
 /// VXLAN device with head-end replication (see <see cref="NodeFabric"/>).
 /// </summary>
-public sealed class OverlayPlugin : IMode
+internal sealed class OverlayPlugin : IMode
 {
     OverlaySettings _s = null!;
 

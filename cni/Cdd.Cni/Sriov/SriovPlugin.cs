@@ -14,7 +14,7 @@ namespace Cdd.Cni.Sriov;
 /// namespace through a temporary name and renamed there. DEL moves it back under its original name and restores
 /// what ADD changed. CDD_SYSFS_ROOT points at another sysfs root (a host /sys mounted elsewhere; tests).
 /// </summary>
-public sealed class SriovPlugin : IMode
+internal sealed class SriovPlugin : IMode
 {
     SriovSettings _s = null!;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Cdd.Csi.Lvm;
 
 /// <summary>lvm2 through its tools: argument vectors, `--reportformat json` parsed, non-zero exits as <see cref="Errors.ToolException"/>.</summary>
-public sealed class LvmCli : ILvm
+internal sealed class LvmCli : ILvm
 {
     static readonly string[] Units = ["--reportformat", "json", "--units", "b", "--nosuffix"];
 

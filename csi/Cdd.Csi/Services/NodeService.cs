@@ -12,7 +12,7 @@ namespace Cdd.Csi.Services;
 /// Stage (format if blank, mount), publish (bind mount), and their undo; stats and condition; online growth. Raw block
 /// volumes skip staging and bind the LV's device node onto a file. Calls on one volume never overlap (ABORTED).
 /// </summary>
-public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : global::Csi.V1.Node.NodeBase
+internal sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : global::Csi.V1.Node.NodeBase
 {
     public override async Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, ServerCallContext context)
     {

@@ -4,7 +4,7 @@ using Cdd.Operator.Placement;
 namespace Cdd.Operator.Plan;
 
 /// <summary>Renders a finished plan: one row per member, then per-host figures, then a summary line.</summary>
-public static class PlanReport
+internal static class PlanReport
 {
     static readonly string[] MemberHeader = ["CLUSTER", "MEMBER", "NODE", "ROLE", "NETWORK", "STORAGE", "STATE"];
     static readonly string[] HostHeader = ["NODE", "ZONE", "MEMBERS", "PRIMARIES", "CPU-COMMITTED", "NETWORK", "STORAGE"];
