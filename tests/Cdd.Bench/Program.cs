@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Cdd.Bench;
-using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Testing;
 
 // cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,

@@ -2,6 +2,7 @@ using System.Net;
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Plumbing;

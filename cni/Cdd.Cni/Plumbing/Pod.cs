@@ -1,6 +1,6 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
-using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Plumbing;

@@ -1,6 +1,7 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 
 namespace Cdd.Cni.Plumbing;
 

@@ -2,6 +2,7 @@ using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
 using Cdd.Net;

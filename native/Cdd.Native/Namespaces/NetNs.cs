@@ -3,7 +3,7 @@ using System.Text;
 using Cdd.Native.Netlink;
 using static Tmds.Linux.LibC;
 
-namespace Cdd.Native;
+namespace Cdd.Native.Namespaces;
 
 /// <summary>
 /// An open network namespace (a file descriptor on an nsfs file such as /var/run/netns/x or

@@ -1,4 +1,4 @@
-using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Connection;
 using k8s;
 
 namespace Cdd.Operator.Reconcile;
