@@ -156,7 +156,7 @@ sealed class ReconcileFixture : IDisposable
             ["name"] = $"rack-{s.Rack}", ["subnet"] = s.Subnet, ["nodeSelector"] = new JsonObject { ["rack"] = s.Rack },
         }));
 
-    void CreatePool(string name, IEnumerable<JsonObject> segments) =>
+    public void CreatePool(string name, IEnumerable<JsonObject> segments) =>
         Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
         {
             ["apiVersion"] = "cdd.io/v1",
