@@ -32,7 +32,8 @@ public sealed class MgrCollection
 public sealed class MgrCluster : IAsyncLifetime
 {
     public const string Name = "orders", Pool = "mgr-pool";
-    public static readonly string[] NodeNames = ["node-1", "node-2", "node-3", "node-4"];
+    /// <summary>Racks a (odd) and b (even): each rack has a node to spare for a member that must move.</summary>
+    public static readonly string[] NodeNames = ["node-1", "node-2", "node-3", "node-4", "node-5", "node-6"];
 
     readonly string _run = $"cdd-{Guid.NewGuid():N}"[..12];
     readonly ConcurrentDictionary<string, MgrMember> _members = new(StringComparer.Ordinal);
