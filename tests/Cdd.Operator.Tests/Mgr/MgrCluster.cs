@@ -153,6 +153,17 @@ public sealed class MgrCluster : IAsyncLifetime
         return sb.ToString();
     }
 
+    /// <summary>The store's resourceVersion now: pass it to <see cref="ConditionsSince"/>.</summary>
+    public long Now => F.Server.Store.ResourceVersion;
+
+    /// <summary>Every (reason, message) the operator wrote for condition <paramref name="type"/> after <paramref name="rv"/>, in order.</summary>
+    public List<(string Reason, string Message)> ConditionsSince(string type, long rv) =>
+        [.. F.Server.Store.EventsAfter(ReconcileFixture.ClusterRoute(), rv, Cdd.Testing.Kube.LabelSelector.Parse(null))
+            .SelectMany(e => e.Object["status"]?["conditions"]?.AsArray().OfType<JsonObject>() ?? [])
+            .Where(x => x["type"]?.GetValue<string>() == type)
+            .Select(x => (x["reason"]!.GetValue<string>(), x["message"]!.GetValue<string>()))
+            .Distinct()];
+
     /// <summary>A "node" stops: the kubelet starts nothing there any more (its running members are the test's to kill).</summary>
     public void NodeDown(string node) => _downNodes[node] = true;
 

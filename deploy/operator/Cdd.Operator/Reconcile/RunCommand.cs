@@ -90,7 +90,8 @@ public static class RunCommand
         var tracker = new PrimaryTracker(client, connections, options);
         var addresses = new KubeMemberAddresses(client);
         var promoter = new MySqlPrimaryPromoter(tracker.EndpointsAsync, options);
-        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock);
+        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock,
+            new Recovery.MySqlGroupRecovery(connections));
         var controller = new ClusterController(reconciler, clock, Backoff.Default, resync, log);
         tracker.Changed = controller.Notify;
         return (controller, tracker, addresses);
