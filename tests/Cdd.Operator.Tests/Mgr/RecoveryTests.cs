@@ -92,5 +92,9 @@ public sealed class QuorumLossTests(MgrCluster c, ITestOutputHelper output) : IC
         // The survivor was asked to force exactly the membership it sees ONLINE: itself.
         Assert.Contains($"group_replication_force_members value '{c.AddressOf(survivor)}:33061' was set", File.ReadAllText(c.Member(survivor).ErrorLog));
         await c.WaitAsync("the annotation removed (one-shot)", () => c.F.Cluster(MgrCluster.Name)!["metadata"]!["annotations"]?[GroupRecovery.ForceQuorumAnnotation] is null, TimeSpan.FromSeconds(30));
+        Assert.Equal("QuorumForced", acted.Reason);
+        Assert.Equal([(c.AddressOf(survivor), "ONLINE", "PRIMARY")], c.Member(survivor).Members());
+        c.Member(survivor).Execute("CREATE DATABASE IF NOT EXISTS q; CREATE TABLE IF NOT EXISTS q.t (id INT PRIMARY KEY); INSERT INTO q.t VALUES (1)");
+        Assert.Equal(1L, Convert.ToInt64(c.Member(survivor).Scalar("SELECT COUNT(*) FROM q.t")));
     }
 }
