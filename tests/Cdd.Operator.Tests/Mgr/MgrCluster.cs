@@ -49,6 +49,10 @@ public sealed class MgrCluster : IAsyncLifetime
     public MgrLab Lab { get; private set; } = null!;
     public ClusterController Controller { get; private set; } = null!;
     public PrimaryTracker Tracker { get; private set; } = null!;
+    public PrimaryWatcherOptions Options { get; private set; } = null!;
+    /// <summary>The ledger the reconciler reports the balance loop's moves from (PrimaryBalanced).</summary>
+    public BalanceLedger Ledger { get; } = new();
+    public TextWriter Log => TextWriter.Synchronized(_log);
     Cdd.Operator.Members.KubeMemberAddresses? _addresses;
 
     /// <summary>Settings every member gets besides the pod's (member_expel_timeout for the failover figures).</summary>
@@ -73,7 +77,8 @@ public sealed class MgrCluster : IAsyncLifetime
             }));
             F.AddCredentials(Name, MgrMember.OperatorUser, MgrMember.OperatorPassword);
             var options = new PrimaryWatcherOptions { PollInterval = TimeSpan.FromMilliseconds(200) };
-            (Controller, Tracker, _addresses) = RunCommand.Wire(F.NewClient(), options, TimeSpan.FromSeconds(5), TextWriter.Synchronized(_log), endpointOf: EndpointOf);
+            Options = options;
+            (Controller, Tracker, _addresses) = RunCommand.Wire(F.NewClient(), options, TimeSpan.FromSeconds(5), TextWriter.Synchronized(_log), endpointOf: EndpointOf, balance: Ledger);
             var cluster = OperatorObjects.Cluster(Name, 3, cpu: "1", pool: Pool);
             cluster["spec"]!["network"]!["mode"] = "macvlan";
             F.Server.Store.Create(ReconcileFixture.ClusterRoute(), cluster);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Cdd.Operator.Model;
 using Cdd.Operator.Primary;
+using Cdd.Operator.Reconcile;
 using Cdd.Operator.Tests.Reconcile;
 using Cdd.Testing;
 using MySqlConnector;
@@ -60,6 +61,32 @@ public sealed class PrimaryRoleTests(MgrCluster c, ITestOutputHelper output) : I
         {
             c.F.SetPressure(node, "cpu=0.1");
         }
+    }
+
+    [Fact]
+    public async Task The_balance_loop_moves_a_primary_off_a_host_holding_more_than_the_bound_with_an_event_and_a_condition()
+    {
+        await WholeAsync();
+        string primary = c.GroupPrimary()!, host = c.NodeOf(primary);
+        var others = c.Pods().Where(p => p.Name() != primary).Select(p => p.NodeName()).Order().ToList();
+        // Two more groups (not run here) whose primaries MGR elected on the same host: 3 primaries on 3 hosts, bound 1.
+        List<Cdd.Operator.Placement.BalanceCluster> load = [.. new[] { "other/s1", "other/s2" }.Select(k => new Cdd.Operator.Placement.BalanceCluster(k,
+            [new($"{k}-0", host, true, "ONLINE"), new($"{k}-1", others[0], false, "ONLINE"), new($"{k}-2", others[1], false, "ONLINE")]))];
+        var loop = RunCommand.Balance(c.F.NewClient(), c.Tracker, c.Options, c.Controller, c.Ledger, TimeSpan.FromSeconds(1), c.Log,
+            new Cdd.Operator.Placement.RebalancerOptions { CoolDown = TimeSpan.FromHours(1) }, () => load);
+        var move = await loop.OnceAsync(CancellationToken.None);
+        Assert.NotNull(move);
+        Assert.Equal(("db/orders", primary, host, others[0]), (move.Cluster, move.FromPod, move.FromHost, move.ToHost));
+        await c.WaitAsync("MGR's primary on the less loaded host and the route following", () => c.GroupPrimary() == move.ToPod && c.LabelledPrimary() == move.ToPod, TimeSpan.FromMinutes(1));
+        await c.WaitAsync("the PrimaryBalanced condition", () => c.F.Cluster(MgrCluster.Name)!["status"]!["conditions"]!.AsArray()
+            .Any(x => x!["type"]!.GetValue<string>() == PrimaryBalanceLoop.Type && x["reason"]!.GetValue<string>() == "PrimaryRebalanced"), TimeSpan.FromSeconds(30));
+        var events = c.F.Server.Store.List(new Cdd.Testing.Kube.KubeRoute("", "v1", "events", ReconcileFixture.Ns, null, null), Cdd.Testing.Kube.LabelSelector.Parse(null)).Items;
+        var ev = Assert.Single(events);
+        Assert.Equal("PrimaryRebalanced", ev["reason"]!.GetValue<string>());
+        Assert.Equal(MgrCluster.Name, ev["involvedObject"]!["name"]!.GetValue<string>());
+        // Cooling down: the same cluster is not moved again, even though its old host still holds the two others.
+        Assert.Null(await loop.OnceAsync(CancellationToken.None));
+        Assert.True(c.AllOnline(3));
     }
 
     [Fact]

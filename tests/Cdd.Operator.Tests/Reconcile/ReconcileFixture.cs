@@ -32,7 +32,8 @@ sealed class ReconcileFixture : IDisposable
             .Serve("cdd.io", "v1", "ippools", "IPPool")
             .Serve("cdd.io", "v1", "ipreservations", "IPReservation")
             .Serve("", "v1", "secrets", "Secret")
-            .Serve("", "v1", "persistentvolumes", "PersistentVolume");
+            .Serve("", "v1", "persistentvolumes", "PersistentVolume")
+            .Serve("", "v1", "events", "Event");
         Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         AddPool(DefaultPool, "10.20.0.0/16");
     }
