@@ -56,6 +56,23 @@ public sealed class GroupOnFixedAddressesTests(MgrCluster c) : IClassFixture<Mgr
     }
 
     [Fact]
+    public async Task The_status_shows_each_members_state_role_version_and_applier_queue()
+    {
+        await c.WaitAsync("version and applier queue of every member in the status", () =>
+            c.F.Cluster(MgrCluster.Name)?["status"]?["members"]?.AsArray() is { Count: 3 } ms
+            && ms.All(m => m?["version"] is not null && m["applierQueue"] is not null && m["state"] is not null), TimeSpan.FromSeconds(60));
+        var members = c.F.Cluster(MgrCluster.Name)!["status"]!["members"]!.AsArray();
+        string version = c.Member("orders-0").Text("SELECT @@version");
+        foreach (var m in members)
+        {
+            Assert.StartsWith(m!["version"]!.GetValue<string>(), version); // MEMBER_VERSION 9.7.4 of server 9.7.4-2
+            Assert.True(m["applierQueue"]!.GetValue<long>() >= 0);
+            Assert.Equal("ONLINE", m["state"]!.GetValue<string>());
+        }
+        Assert.Single(members, m => m!["role"]!.GetValue<string>() == "PRIMARY");
+    }
+
+    [Fact]
     public async Task The_operator_labels_the_primary_and_shows_it_in_the_status()
     {
         string primary = c.GroupPrimary()!;
