@@ -32,14 +32,14 @@ ROOT_PACKAGES=(
   containernetworking-plugins  # reference plugins as peers: host-local, static, tuning, macvlan
   podman runc busybox-static   # the real-runtime tests
   e2fsprogs xfsprogs        # filesystems on loop devices
-  mariadb-server            # the primary watcher tests read a replication_group_members table from a private mariadbd
+  mariadb-server            # failure-mode tests of the watcher/promoter (hung server, refusals, rows MGR gives only transiently) inject rows into a private mariadbd; MGR behaviour is the mgr tier's
 )
 VM_PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static   # Debian's stock kernel under TCG, a busybox initramfs (tests/vm)
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # LVM thin pools and filesystems in the guest (cdd-csi)
   linux-source linux-headers-amd64 make               # netdevsim.ko built out of tree for the guest's kernel (tests/vm/netdevsim)
 )
-MGR_PACKAGES=(debootstrap)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md)
+MGR_PACKAGES=(debootstrap curl iproute2 util-linux)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md); the mirror check; members in namespaces (nsenter)
 BENCH_PACKAGES=(time containernetworking-plugins iputils-ping "${VM_PACKAGES[@]}")  # GNU time for peak RSS; the CSI bench boots a guest
 TIERS=(unit root vm mgr)
 # The sid root folder with mysqld for the mgr tier; made once per machine (MYSQL-NOTES.md).
@@ -148,7 +148,8 @@ require_tier_runtime() {
       command -v qemu-system-x86_64 >/dev/null || die "the vm tier needs qemu-system-x86_64 (apt-get install qemu-system-x86)"
       compgen -G '/boot/vmlinuz-*' >/dev/null || die "the vm tier needs Debian's stock kernel in /boot (apt-get install linux-image-amd64)" ;;
     mgr)
-      [ -x "$MYSQL_ROOT/usr/sbin/mysqld" ] || die "the mgr tier needs the sid root folder with MySQL 9.7 at $MYSQL_ROOT (or CDD_MYSQL_ROOT): make it as MYSQL-NOTES.md says (debootstrap sid, mysql-server-core)" ;;
+      [ -x "$MYSQL_ROOT/usr/sbin/mysqld" ] && [ -f "$MYSQL_ROOT/srv/template/.cdd-template-complete" ] \
+        || die "the mgr tier needs the sid root folder with MySQL 9.7 and its template datadir at $MYSQL_ROOT (or CDD_MYSQL_ROOT): ./build.sh mgr-root makes it (MYSQL-NOTES.md)" ;;
   esac
 }
 
