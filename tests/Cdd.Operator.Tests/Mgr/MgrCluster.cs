@@ -47,11 +47,11 @@ public sealed class MgrCluster : IAsyncLifetime
 
     internal ReconcileFixture F { get; private set; } = null!;
     public MgrLab Lab { get; private set; } = null!;
-    public ClusterController Controller { get; private set; } = null!;
-    public PrimaryTracker Tracker { get; private set; } = null!;
-    public PrimaryWatcherOptions Options { get; private set; } = null!;
+    internal ClusterController Controller { get; private set; } = null!;
+    internal PrimaryTracker Tracker { get; private set; } = null!;
+    internal PrimaryWatcherOptions Options { get; private set; } = null!;
     /// <summary>The ledger the reconciler reports the balance loop's moves from (PrimaryBalanced).</summary>
-    public BalanceLedger Ledger { get; } = new();
+    internal BalanceLedger Ledger { get; } = new();
     public TextWriter Log => TextWriter.Synchronized(_log);
     Cdd.Operator.Members.KubeMemberAddresses? _addresses;
 

@@ -118,7 +118,7 @@ public sealed class MgrMember : IDisposable
     public void Kill9()
     {
         if (_process is null || _process.HasExited) return;
-        if (Comm(_process.Id) == "mysqld") Tmds.Linux.LibC.kill(_process.Id, Tmds.Linux.LibC.SIGKILL);
+        if (Comm(_process.Id) == "mysqld") _ = Tmds.Linux.LibC.kill(_process.Id, Tmds.Linux.LibC.SIGKILL);
         _process.WaitForExit(TimeSpan.FromSeconds(30));
         _process.Dispose();
         _process = null;
@@ -128,7 +128,7 @@ public sealed class MgrMember : IDisposable
     public void Stop()
     {
         if (_process is null) return;
-        if (!_process.HasExited && Comm(_process.Id) == "mysqld") Tmds.Linux.LibC.kill(_process.Id, Tmds.Linux.LibC.SIGTERM);
+        if (!_process.HasExited && Comm(_process.Id) == "mysqld") _ = Tmds.Linux.LibC.kill(_process.Id, Tmds.Linux.LibC.SIGTERM);
         if (!_process.WaitForExit(TimeSpan.FromSeconds(20))) Kill9();
         _process?.Dispose();
         _process = null;

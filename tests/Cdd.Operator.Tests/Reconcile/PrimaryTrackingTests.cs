@@ -1,14 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Cdd.Operator.Primary;
 using Cdd.Operator.Members;
-using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Operator.Tests.Primary;
 using MySqlConnector;
-using Xunit;
-using Xunit.Abstractions;
 
 namespace Cdd.Operator.Tests.Reconcile;
 
@@ -83,7 +78,6 @@ public sealed class PrimaryTrackingTests(MariaDbFixture db) : IClassFixture<Mari
         }
     }
 
-    static string? StatusPrimary(ReconcileFixture f, string cluster) => f.Cluster(cluster)?["status"]?["primary"]?.GetValue<string>();
 
     static JsonObject? Condition(ReconcileFixture f, string cluster, string type) =>
         f.Cluster(cluster)?["status"]?["conditions"]?.AsArray().OfType<JsonObject>().FirstOrDefault(c => c["type"]!.GetValue<string>() == type);

@@ -1,19 +1,19 @@
 namespace Cdd.Operator.Placement;
 
 /// <summary>A member as the rebalancer sees it: pod, host, whether it is the PRIMARY, and its MGR state.</summary>
-public sealed record BalanceMember(string Pod, string Host, bool Primary, string State);
+internal sealed record BalanceMember(string Pod, string Host, bool Primary, string State);
 
 /// <summary>One cluster's members, in the cluster-wide view the rebalancer judges.</summary>
-public sealed record BalanceCluster(string Key, IReadOnlyList<BalanceMember> Members)
+internal sealed record BalanceCluster(string Key, IReadOnlyList<BalanceMember> Members)
 {
     public bool AllOnline => Members.Count > 0 && Members.All(m => m.State == "ONLINE");
     public BalanceMember? Primary => Members.SingleOrDefault(m => m.Primary && m.State == "ONLINE");
 }
 
 /// <summary>A role move: <see cref="ToPod"/> (on <see cref="ToHost"/>) becomes the PRIMARY of <see cref="Cluster"/> instead of the member on <see cref="FromHost"/>.</summary>
-public sealed record BalanceMove(string Cluster, string FromPod, string FromHost, string ToPod, string ToHost, string Reason);
+internal sealed record BalanceMove(string Cluster, string FromPod, string FromHost, string ToPod, string ToHost, string Reason);
 
-public sealed record RebalancerOptions
+internal sealed record RebalancerOptions
 {
     /// <summary>A cluster whose role was moved is left alone this long (its clients reconnect, its caches warm).</summary>
     public TimeSpan CoolDown { get; init; } = TimeSpan.FromMinutes(10);
@@ -30,7 +30,7 @@ public sealed record RebalancerOptions
 /// <see cref="RebalancerOptions.MovesPerMinute"/> per minute. Deterministic (ties by host, then cluster key). Moves
 /// touch no data: the caller runs group_replication_set_as_primary and records the move here with <see cref="Moved"/>.
 /// </summary>
-public sealed class PrimaryRebalancer(RebalancerOptions? options = null, TimeProvider? time = null)
+internal sealed class PrimaryRebalancer(RebalancerOptions? options = null, TimeProvider? time = null)
 {
     readonly RebalancerOptions _options = options ?? new RebalancerOptions();
     readonly TimeProvider _time = time ?? TimeProvider.System;

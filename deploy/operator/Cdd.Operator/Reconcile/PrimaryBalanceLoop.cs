@@ -8,7 +8,7 @@ using k8s.Models;
 namespace Cdd.Operator.Reconcile;
 
 /// <summary>The last primary move the balance loop made per cluster key, for that cluster's PrimaryBalanced condition.</summary>
-public sealed class BalanceLedger
+internal sealed class BalanceLedger
 {
     readonly ConcurrentDictionary<string, Condition> _last = new(StringComparer.Ordinal);
     public void Record(string cluster, Condition condition) => _last[cluster] = condition;
@@ -23,7 +23,7 @@ public sealed class BalanceLedger
 /// cluster is queued so its status shows it. <paramref name="extra"/> adds clusters the API server does not hold
 /// (tests: the load of other groups).
 /// </summary>
-public sealed class PrimaryBalanceLoop(IKubernetes client, IPrimaryPromoter promoter, PrimaryRebalancer rebalancer, BalanceLedger ledger,
+internal sealed class PrimaryBalanceLoop(IKubernetes client, IPrimaryPromoter promoter, PrimaryRebalancer rebalancer, BalanceLedger ledger,
     Action<(string Ns, string Name)> notify, TimeSpan interval, TimeProvider time, TextWriter log,
     Func<IReadOnlyList<BalanceCluster>>? extra = null)
 {

@@ -6,9 +6,9 @@ namespace Cdd.Operator.Recovery;
 /// <param name="State">Its own MEMBER_STATE (OFFLINE when Group Replication is stopped; ERROR; ONLINE ...).</param>
 /// <param name="Online">How many members its view shows ONLINE, and <paramref name="Viewed"/> how many it lists.</param>
 /// <param name="Transactions">gtid_executed plus what its group_replication_applier channel received (the set MGR itself compares).</param>
-public sealed record MemberFacts(string Pod, bool Answered, string State, int Online, int Viewed, GtidSet Transactions, string Error = "");
+internal sealed record MemberFacts(string Pod, bool Answered, string State, int Online, int Viewed, GtidSet Transactions, string Error = "");
 
-public enum RecoveryAction
+internal enum RecoveryAction
 {
     /// <summary>The group is up with a majority (or nothing was ever committed through it): nothing to do.</summary>
     None,
@@ -24,7 +24,7 @@ public enum RecoveryAction
     ForceQuorum,
 }
 
-public sealed record RecoveryDecision(RecoveryAction Action, string? Member, string Message);
+internal sealed record RecoveryDecision(RecoveryAction Action, string? Member, string Message);
 
 /// <summary>
 /// Pure: what the operator does about a group none of whose members is ONLINE with a majority. MGR does not restart a
@@ -36,7 +36,7 @@ public sealed record RecoveryDecision(RecoveryAction Action, string? Member, str
 /// never forced automatically: only the annotation <see cref="ForceQuorumAnnotation"/> naming a member ONLINE in the
 /// minority does it, and only to the members that member sees ONLINE.
 /// </summary>
-public static class GroupRecovery
+internal static class GroupRecovery
 {
     /// <summary>On the MySQLCluster: the pod whose view of the group is forced as the new membership after a quorum loss.</summary>
     public const string ForceQuorumAnnotation = "cdd.io/force-quorum-from";

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Recovery;
 /// ignored; tags are MySQL 8.3+'s tagged GTIDs, compared as part of the source). Pure; used to find the member whose
 /// transactions contain every other member's.
 /// </summary>
-public sealed class GtidSet
+internal sealed class GtidSet
 {
     // source (uuid or uuid:tag, lower case) -> sorted, merged, inclusive intervals
     readonly SortedDictionary<string, List<(long From, long To)>> _sets = new(StringComparer.Ordinal);
@@ -76,7 +76,8 @@ public sealed class GtidSet
     }
 
     /// <summary>Whether the set holds a transaction of <paramref name="uuid"/> (any tag).</summary>
-    public bool HasSource(string uuid) => _sets.Keys.Any(k => k == uuid.ToLowerInvariant() || k.StartsWith(uuid.ToLowerInvariant() + ":", StringComparison.Ordinal));
+    public bool HasSource(string uuid) =>
+        _sets.Keys.Any(k => string.Equals(k, uuid, StringComparison.OrdinalIgnoreCase) || k.StartsWith(uuid + ":", StringComparison.OrdinalIgnoreCase));
 
     public long Count => _sets.Values.Sum(l => l.Sum(i => i.To - i.From + 1));
 

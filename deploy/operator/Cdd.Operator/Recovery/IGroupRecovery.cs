@@ -4,10 +4,10 @@ using Cdd.Operator.Model;
 namespace Cdd.Operator.Recovery;
 
 /// <summary>A member as the recovery sees it: its pod name and fixed address (ordinal order).</summary>
-public sealed record RecoveryMember(string Pod, IPAddress Address);
+internal sealed record RecoveryMember(string Pod, IPAddress Address);
 
 /// <summary>Reads what each member says about the group and, when <see cref="GroupRecovery"/> decides so, restarts or unblocks it.</summary>
-public interface IGroupRecovery
+internal interface IGroupRecovery
 {
     /// <summary>Why recovery cannot run (not configured), or null.</summary>
     string? Unavailable { get; }
@@ -22,7 +22,7 @@ public interface IGroupRecovery
 }
 
 /// <summary>The recovery of an operator wired without MySQL: says so.</summary>
-public sealed class NoGroupRecovery : IGroupRecovery
+internal sealed class NoGroupRecovery : IGroupRecovery
 {
     public static readonly NoGroupRecovery Instance = new();
     public string? Unavailable => "no MySQL access is configured";
@@ -32,4 +32,4 @@ public sealed class NoGroupRecovery : IGroupRecovery
 }
 
 /// <summary>A recovery action a member refused or did not finish; the message names the member and the server's error.</summary>
-public sealed class GroupRecoveryException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class GroupRecoveryException(string message, Exception? inner = null) : Exception(message, inner);

@@ -11,7 +11,7 @@ namespace Cdd.Operator.Recovery;
 /// RECEIVED_TRANSACTION_SET. The account needs SELECT on performance_schema.replication_group_members and
 /// replication_connection_status, GROUP_REPLICATION_ADMIN and SYSTEM_VARIABLES_ADMIN (deploy/manifests/operator/sample-cluster.yaml).
 /// </summary>
-public sealed class MySqlGroupRecovery(MemberConnections connections, TimeSpan? timeout = null) : IGroupRecovery
+internal sealed class MySqlGroupRecovery(MemberConnections connections, TimeSpan? timeout = null) : IGroupRecovery
 {
     readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(10);
     /// <summary>START GROUP_REPLICATION waits for the member to join (distributed recovery runs after): minutes, not seconds.</summary>

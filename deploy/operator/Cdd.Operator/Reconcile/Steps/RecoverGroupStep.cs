@@ -11,7 +11,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// annotation <see cref="GroupRecovery.ForceQuorumAnnotation"/>, which is removed once it was acted on. Null while a
 /// member has no running pod, or before the tracker has seen the group.
 /// </summary>
-public sealed class RecoverGroupStep(IGroupRecovery recovery, MySqlClusterApi clusters) : IReconcileStep
+internal sealed class RecoverGroupStep(IGroupRecovery recovery, MySqlClusterApi clusters) : IReconcileStep
 {
     public const string Type = "GroupAvailable";
 
