@@ -5,6 +5,7 @@
 #                  ./build.sh test TIER  one tier: unit (any user), root, vm, mgr
 #                  ./build.sh bench      benchmark tables (cdd-cni beside the reference plugins)
 #                  ./build.sh demo       the end-to-end demo on this machine
+#                  ./build.sh mgr-root   make (once per machine) the sid MySQL root and template datadir the mgr tier runs from
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -31,20 +32,83 @@ ROOT_PACKAGES=(
   containernetworking-plugins  # reference plugins as peers: host-local, static, tuning, macvlan
   podman runc busybox-static   # the real-runtime tests
   e2fsprogs xfsprogs        # filesystems on loop devices
-  mariadb-server            # the primary watcher tests read a replication_group_members table from a private mariadbd
+  mariadb-server            # failure-mode tests of the watcher/promoter (hung server, refusals, rows MGR gives only transiently) inject rows into a private mariadbd; MGR behaviour is the mgr tier's
 )
 VM_PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static   # Debian's stock kernel under TCG, a busybox initramfs (tests/vm)
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # LVM thin pools and filesystems in the guest (cdd-csi)
   linux-source linux-headers-amd64 make               # netdevsim.ko built out of tree for the guest's kernel (tests/vm/netdevsim)
 )
-MGR_PACKAGES=(debootstrap)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md)
+MGR_PACKAGES=(debootstrap curl iproute2 util-linux)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md); the mirror check; members in namespaces (nsenter)
 BENCH_PACKAGES=(time containernetworking-plugins iputils-ping "${VM_PACKAGES[@]}")  # GNU time for peak RSS; the CSI bench boots a guest
 TIERS=(unit root vm mgr)
 # The sid root folder with mysqld for the mgr tier; made once per machine (MYSQL-NOTES.md).
 MYSQL_ROOT=${CDD_MYSQL_ROOT:-/var/lib/cdd/mysql-root}
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# The mgr tier's sid root (MYSQL-NOTES.md): debootstrap sid, mysql-server-core inside, a mysql user, and an
+# initialized template datadir (no auto.cnf: each member's copy gets its own server_uuid). Each step leaves a
+# marker only once it is complete, so a run that was cut off is redone, and a complete root is left alone.
+MYSQL_MIRROR=${CDD_MYSQL_MIRROR:-}
+mysql_mirror() {
+  [ -n "$MYSQL_MIRROR" ] && { echo "$MYSQL_MIRROR"; return; }
+  # The Debian mirror this machine's apt sources already name (deb822 or one-line form), else deb.debian.org.
+  local m
+  m=$(grep -hsoE 'https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list \
+      | grep -v security | head -1 | tr -d ' ')
+  echo "${m:-http://deb.debian.org/debian}"
+}
+MYSQL_TEMPLATE_CNF='[mysqld]
+user=mysql
+datadir=/srv/template/data
+secure_file_priv=NULL
+skip-name-resolve
+mysqlx=OFF
+innodb_buffer_pool_size=16M
+innodb_redo_log_capacity=16M
+performance_schema=ON
+'
+make_mysql_root() {
+  local root=$MYSQL_ROOT mirror
+  if [ -f "$root/.cdd-root-complete" ] && [ -f "$root/srv/template/.cdd-template-complete" ]; then
+    log "mgr: sid MySQL root at $root is complete (delete it to remake)"; return 0
+  fi
+  [ "$(id -u)" -eq 0 ] || die "the mgr tier's MySQL root ($root) is missing or incomplete and making it needs root"
+  if [ ! -f "$root/.cdd-root-complete" ]; then
+    mirror=$(mysql_mirror)
+    curl -fsS --max-time 30 -o /dev/null "$mirror/dists/sid/Release" \
+      || die "mgr: the Debian mirror $mirror cannot be reached (GET $mirror/dists/sid/Release failed); the MySQL root at $root
+  needs it once. Set CDD_MYSQL_MIRROR to a reachable Debian mirror, or copy a made root there (CDD_MYSQL_ROOT)."
+    log "mgr: debootstrap sid into $root from $mirror (once per machine, about 4 min)"
+    rm -rf "$root"; mkdir -p "$(dirname "$root")"
+    debootstrap --variant=minbase sid "$root" "$mirror" >"$root.debootstrap.log" 2>&1 \
+      || die "mgr: debootstrap failed, see $root.debootstrap.log"
+    cp /etc/resolv.conf "$root/etc/resolv.conf"
+    printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"; chmod 0755 "$root/usr/sbin/policy-rc.d"
+    mount -t proc proc "$root/proc"; mount --bind /dev "$root/dev"; mount --bind /dev/pts "$root/dev/pts"
+    local rc=0
+    # Check-Valid-Until=false: the mirror's sid Release file counts as expired on this machine's date.
+    { chroot "$root" apt-get -o Acquire::Check-Valid-Until=false update -qq \
+      && DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -o Acquire::Check-Valid-Until=false install -y -qq \
+           --no-install-recommends mysql-server-core mysql-client-core; } >"$root.apt.log" 2>&1 || rc=$?
+    umount "$root/dev/pts" "$root/dev" "$root/proc"
+    [ $rc -eq 0 ] || die "mgr: installing mysql-server-core in $root failed, see $root.apt.log"
+    chroot "$root" sh -c 'getent group mysql >/dev/null || groupadd -r mysql; id mysql >/dev/null 2>&1 || useradd -r -g mysql -d /nonexistent -s /usr/sbin/nologin mysql'
+    [ -f "$root/usr/lib/mysql/plugin/group_replication.so" ] || die "mgr: $root has no group_replication.so"
+    chroot "$root" apt-get clean; rm -rf "$root"/var/lib/apt/lists/*
+    touch "$root/.cdd-root-complete"
+  fi
+  log "mgr: initializing the template datadir in $root/srv/template"
+  rm -rf "$root/srv/template"; mkdir -p "$root/srv/template"
+  printf '%s' "$MYSQL_TEMPLATE_CNF" >"$root/srv/template/my.cnf"
+  chroot "$root" chown -R mysql:mysql /srv/template
+  chroot "$root" /usr/sbin/mysqld --defaults-file=/srv/template/my.cnf --initialize-insecure --log-error=/srv/template/init.err \
+    || die "mgr: mysqld --initialize-insecure failed, see $root/srv/template/init.err"
+  rm -f "$root/srv/template/data/auto.cnf"
+  touch "$root/srv/template/.cdd-template-complete"
+  log "mgr: sid MySQL root ready ($(du -sh "$root" | cut -f1))"
+}
 die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
 # ensure_packages WHAT PACKAGE...: installs what is missing as root; anyone else is told what to install.
@@ -84,7 +148,8 @@ require_tier_runtime() {
       command -v qemu-system-x86_64 >/dev/null || die "the vm tier needs qemu-system-x86_64 (apt-get install qemu-system-x86)"
       compgen -G '/boot/vmlinuz-*' >/dev/null || die "the vm tier needs Debian's stock kernel in /boot (apt-get install linux-image-amd64)" ;;
     mgr)
-      [ -x "$MYSQL_ROOT/usr/sbin/mysqld" ] || die "the mgr tier needs the sid root folder with MySQL 9.7 at $MYSQL_ROOT (or CDD_MYSQL_ROOT): make it as MYSQL-NOTES.md says (debootstrap sid, mysql-server-core)" ;;
+      [ -x "$MYSQL_ROOT/usr/sbin/mysqld" ] && [ -f "$MYSQL_ROOT/srv/template/.cdd-template-complete" ] \
+        || die "the mgr tier needs the sid root folder with MySQL 9.7 and its template datadir at $MYSQL_ROOT (or CDD_MYSQL_ROOT): ./build.sh mgr-root makes it (MYSQL-NOTES.md)" ;;
   esac
 }
 
@@ -166,6 +231,7 @@ test_tiers() {
   for t in "${tiers[@]}"; do
     # shellcheck disable=SC2046
     ensure_packages "the $t tier" $(tier_packages "$t")
+    [ "$t" != mgr ] || make_mysql_root
     require_tier_runtime "$t"
   done
   build; publish
@@ -198,10 +264,13 @@ case "${1:-build}" in
     ensure_packages "the bench" "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"; build; publish
     dotnet run --project tests/Cdd.Bench -c Release --no-build -- "${@:2}"
     ;;
+  mgr-root)
+    ensure_packages "the mgr tier" "${MGR_PACKAGES[@]}"; make_mysql_root
+    ;;
   demo)
     ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"; build; publish
     tests/demo/demo.sh full
     ;;
   *)
-    echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo|mgr-root]" >&2; exit 2 ;;
 esac

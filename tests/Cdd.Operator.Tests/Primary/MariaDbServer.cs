@@ -91,6 +91,10 @@ public sealed class MariaDbServer : IDisposable
               MEMBER_VERSION char(64) NOT NULL,
               MEMBER_COMMUNICATION_STACK char(64) NOT NULL
             );
+            CREATE TABLE `{schema}`.replication_group_member_stats (
+              MEMBER_ID char(36) NOT NULL,
+              COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE bigint unsigned NOT NULL
+            );
             """);
         return schema;
     }

@@ -55,7 +55,9 @@ public sealed class PrimaryMappingTests
     [Fact]
     public void The_schema_is_quoted_as_an_identifier()
     {
-        Assert.Equal("SELECT MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `performance_schema`.replication_group_members", GroupMembersReader.Query("performance_schema"));
+        Assert.Equal("SELECT m.MEMBER_ID, m.MEMBER_HOST, m.MEMBER_STATE, m.MEMBER_ROLE, m.MEMBER_VERSION, st.COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE "
+            + "FROM `performance_schema`.replication_group_members m LEFT JOIN `performance_schema`.replication_group_member_stats st ON st.MEMBER_ID = m.MEMBER_ID",
+            GroupMembersReader.Query("performance_schema"));
         Assert.Contains("`a``b`.", GroupMembersReader.Query("a`b"));
     }
 }

@@ -129,4 +129,14 @@ public sealed class MemberSettingsTests
         Assert.Throws<ArgumentException>(() => MySqlMemberSettings.Statement("super_read_only"));
         Assert.Throws<ArgumentException>(() => MySqlMemberSettings.Statement("group_replication_group_seeds = 'x'; DROP DATABASE mysql; --"));
     }
+
+    [Fact]
+    public void The_weight_is_sent_as_an_integer_and_the_seeds_as_text()
+    {
+        // MySQL refuses a string for group_replication_member_weight (found on real MGR, PrimaryRoleTests).
+        Assert.Equal(70, MySqlMemberSettings.Typed("group_replication_member_weight", "70"));
+        Assert.Equal("10.0.0.1:33061", MySqlMemberSettings.Typed("group_replication_group_seeds", "10.0.0.1:33061"));
+        Assert.Throws<ArgumentException>(() => MySqlMemberSettings.Typed("group_replication_member_weight", "101"));
+        Assert.Throws<ArgumentException>(() => MySqlMemberSettings.Typed("group_replication_member_weight", "-1"));
+    }
 }

@@ -32,7 +32,8 @@ sealed class ReconcileFixture : IDisposable
             .Serve("cdd.io", "v1", "ippools", "IPPool")
             .Serve("cdd.io", "v1", "ipreservations", "IPReservation")
             .Serve("", "v1", "secrets", "Secret")
-            .Serve("", "v1", "persistentvolumes", "PersistentVolume");
+            .Serve("", "v1", "persistentvolumes", "PersistentVolume")
+            .Serve("", "v1", "events", "Event");
         Kubeconfig = Server.WriteKubeconfig(Path.Combine(_dir, "kubeconfig"));
         AddPool(DefaultPool, "10.20.0.0/16");
     }
@@ -156,7 +157,7 @@ sealed class ReconcileFixture : IDisposable
             ["name"] = $"rack-{s.Rack}", ["subnet"] = s.Subnet, ["nodeSelector"] = new JsonObject { ["rack"] = s.Rack },
         }));
 
-    void CreatePool(string name, IEnumerable<JsonObject> segments) =>
+    public void CreatePool(string name, IEnumerable<JsonObject> segments) =>
         Server.Store.Create(Route("ippools", group: "cdd.io"), new JsonObject
         {
             ["apiVersion"] = "cdd.io/v1",

@@ -24,6 +24,17 @@ internal sealed class MySqlMemberSettings(MemberConnections connections, TimeSpa
     public static string Statement(string name) =>
         Dynamic.Contains(name) ? $"SET PERSIST {name} = @value" : throw new ArgumentException($"{name} is not a setting cdd-operator changes on a running member", nameof(name));
 
+    /// <summary>
+    /// The value as the server's variable type wants it: MySQL refuses a string for an integer variable
+    /// ("Incorrect argument type to variable 'group_replication_member_weight'"), so the weight goes as a number.
+    /// </summary>
+    public static object Typed(string name, string value) => name switch
+    {
+        "group_replication_member_weight" => int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int w) && w is >= 0 and <= 100
+            ? w : throw new ArgumentException($"group_replication_member_weight \"{value}\" is not an integer from 0 to 100", nameof(value)),
+        _ => value,
+    };
+
     public async Task ApplyAsync(ClusterSpec spec, string member, IPAddress address, IReadOnlyList<(string Name, string Value)> settings, CancellationToken ct)
     {
         var (endpoints, problem) = await connections.ForAsync(spec, [address], ct);
@@ -43,7 +54,7 @@ internal sealed class MySqlMemberSettings(MemberConnections connections, TimeSpa
                 current = name;
                 await using var cmd = conn.CreateCommand();
                 cmd.CommandText = Statement(name);
-                cmd.Parameters.AddWithValue("@value", value);
+                cmd.Parameters.AddWithValue("@value", Typed(name, value));
                 await cmd.ExecuteNonQueryAsync(ct);
             }
         }

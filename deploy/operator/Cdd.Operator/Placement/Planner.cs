@@ -40,6 +40,22 @@ internal sealed class Planner
     public HostState Host(string node) => _hosts[node];
     public bool Contains(string node) => _hosts.ContainsKey(node);
 
+    /// <summary>How many hosts one new member of <paramref name="r"/> fits on now (no allocation).</summary>
+    public int Eligible(ClusterRequest r)
+    {
+        int n = 0;
+        foreach (var h in _ordered) if (Fits(h, r)) n++;
+        return n;
+    }
+
+    /// <summary>
+    /// A batch in the order that places the most constrained clusters first: fewest eligible hosts (counted before
+    /// anything of the batch is placed), ties in the given order. A cluster that needs scarce hosts (SR-IOV with a rare
+    /// storage class) then gets them before clusters that could go anywhere fill them.
+    /// </summary>
+    public IReadOnlyList<ClusterRequest> MostConstrainedFirst(IReadOnlyList<ClusterRequest> batch) =>
+        [.. batch.Select((r, i) => (r, i, e: Eligible(r))).OrderBy(x => x.e).ThenBy(x => x.i).Select(x => x.r)];
+
     /// <summary>Every filter the node fails for one new member of the request; empty when it fits.</summary>
     public IReadOnlyList<string> Filter(string node, ClusterRequest r)
     {

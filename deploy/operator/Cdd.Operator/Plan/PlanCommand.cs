@@ -15,7 +15,7 @@ internal static class PlanCommand
     public static Command Create()
     {
         var inventory = new Option<FileInfo>("--inventory") { Description = "nodes.yaml: the nodes and the members already running.", Required = true };
-        var clusters = new Option<FileInfo>("--clusters") { Description = "clusters.yaml: the MySQL clusters to place, in order.", Required = true };
+        var clusters = new Option<FileInfo>("--clusters") { Description = "clusters.yaml: the MySQL clusters to place (most constrained first: fewest eligible hosts; reported in file order).", Required = true };
         var explain = new Option<bool>("--explain") { Description = "For a cluster that cannot be placed, list every node with every filter it fails (default: counts per filter on large inventories)." };
         var command = new Command("plan", "Print where every member and primary would go, and the per-host figures.") { inventory, clusters, explain };
         command.SetAction(r =>
@@ -47,7 +47,9 @@ internal static class PlanCommand
             stderr.WriteLine(ex.Message);
             return InvalidInput;
         }
-        var steps = input.Clusters.Select(c => (c, planner.Place(c))).ToList();
+        // Most constrained first, reported in the file's order.
+        var results = planner.MostConstrainedFirst(input.Clusters).ToDictionary(c => c, planner.Place);
+        var steps = input.Clusters.Select(c => (c, results[c])).ToList();
         PlanReport.Members(stdout, steps);
         stdout.WriteLine();
         PlanReport.Hosts(stdout, planner.Hosts);

@@ -4,7 +4,16 @@ namespace Cdd.Operator.Primary;
 /// One row of <c>replication_group_members</c>: MEMBER_HOST (the member's report_host), MEMBER_STATE, MEMBER_ROLE and
 /// MEMBER_ID (the server_uuid that <c>group_replication_set_as_primary()</c> takes).
 /// </summary>
-internal sealed record GroupMemberRow(string Host, string State, string Role, string Id = "");
+internal sealed record GroupMemberRow(string Host, string State, string Role, string Id = "")
+{
+    /// <summary>MEMBER_VERSION (empty when not read).</summary>
+    public string Version { get; init; } = "";
+    /// <summary>COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE from replication_group_member_stats: the member's replication lag in transactions.</summary>
+    public long? ApplierQueue { get; init; }
+}
+
+/// <summary>A member's health beyond its state and role, as the status shows it.</summary>
+internal sealed record MemberHealth(string Version, long? ApplierQueue);
 
 /// <summary>A member of a cluster as the operator knows it: its pod name and its fixed IP (either may be its report_host).</summary>
 internal sealed record MemberIdentity(string PodName, string? FixedIp);

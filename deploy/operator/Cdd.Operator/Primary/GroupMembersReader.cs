@@ -8,8 +8,12 @@ internal static class GroupMembersReader
     public const string DefaultSchema = "performance_schema";
 
     /// <summary>The query for <paramref name="schema"/>, the schema quoted as an identifier (backticks doubled).</summary>
-    public static string Query(string schema) =>
-        $"SELECT MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE FROM `{schema.Replace("`", "``")}`.replication_group_members";
+    public static string Query(string schema)
+    {
+        string s = schema.Replace("`", "``");
+        return "SELECT m.MEMBER_ID, m.MEMBER_HOST, m.MEMBER_STATE, m.MEMBER_ROLE, m.MEMBER_VERSION, st.COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE " +
+            $"FROM `{s}`.replication_group_members m LEFT JOIN `{s}`.replication_group_member_stats st ON st.MEMBER_ID = m.MEMBER_ID";
+    }
 
     /// <summary>
     /// Connects, queries and closes. Gives up after twice <paramref name="timeout"/> or on <paramref name="ct"/> even if
@@ -61,7 +65,11 @@ internal static class GroupMembersReader
                 reader.IsDBNull(1) ? "" : reader.GetString(1),
                 reader.IsDBNull(2) ? "" : reader.GetString(2),
                 reader.IsDBNull(3) ? "" : reader.GetString(3),
-                reader.IsDBNull(0) ? "" : reader.GetString(0)));
+                reader.IsDBNull(0) ? "" : reader.GetString(0))
+            {
+                Version = reader.IsDBNull(4) ? "" : reader.GetString(4),
+                ApplierQueue = reader.IsDBNull(5) ? null : Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture),
+            });
         }
         return rows;
     }

@@ -12,5 +12,8 @@ internal interface IPrimaryTracker
     /// <summary>MEMBER_STATE per member pod of the cluster as last reported (empty when nothing was reported).</summary>
     IReadOnlyDictionary<string, string> States(ClusterSpec spec);
 
+    /// <summary>Version and applier queue per member pod as last read (empty when nothing was read).</summary>
+    IReadOnlyDictionary<string, MemberHealth> Health(ClusterSpec spec) => new Dictionary<string, MemberHealth>();
+
     void Forget(string ns, string name);
 }

@@ -12,6 +12,15 @@ internal static class PrimaryMapping
     public static PrimaryObservation Decide(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members) =>
         DecidePrimary(rows, members) with { States = States(rows, members) };
 
+    /// <summary>Each mapped member's version and applier queue (rows of unknown hosts are left out).</summary>
+    public static IReadOnlyDictionary<string, MemberHealth> Health(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
+    {
+        var health = new Dictionary<string, MemberHealth>(StringComparer.Ordinal);
+        foreach (var r in rows)
+            if (Match(r.Host.Trim(), members) is { } m) health[m.PodName] = new MemberHealth(r.Version.Trim(), r.ApplierQueue);
+        return health;
+    }
+
     /// <summary>The members' MEMBER_STATE (upper case), mapped like the primary; rows of unknown hosts are left out.</summary>
     static string States(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
     {

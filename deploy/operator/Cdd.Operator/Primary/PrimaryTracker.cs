@@ -68,6 +68,8 @@ internal sealed class PrimaryTracker : IRoleSink, IPrimaryTracker
         _addresses.TryGetValue(spec.Key, out var addresses) ? (await EndpointsCoreAsync(spec, addresses, ct)).Endpoints : [];
 
     /// <summary>MEMBER_STATE per member pod of the cluster as last reported (empty before the first answer).</summary>
+    public IReadOnlyDictionary<string, MemberHealth> Health(ClusterSpec spec) => Watcher.LastHealth(spec.Key);
+
     public IReadOnlyDictionary<string, string> States(ClusterSpec spec) =>
         Watcher.LastReported(spec.Key)?.StateByMember() ?? new Dictionary<string, string>();
 

@@ -50,6 +50,12 @@ internal sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? opti
     /// <summary>The last observation handed to the sink for <paramref name="cluster"/>, if any.</summary>
     public PrimaryObservation? LastReported(string cluster) => _reported.TryGetValue(cluster, out var o) ? o : null;
 
+    readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, MemberHealth>> _health = new();
+
+    /// <summary>Each member's version and applier queue from the last answer (not part of the observation: lag changing does not queue the cluster).</summary>
+    public IReadOnlyDictionary<string, MemberHealth> LastHealth(string cluster) =>
+        _health.TryGetValue(cluster, out var h) ? h : new Dictionary<string, MemberHealth>();
+
     /// <summary>
     /// Polls until cancelled. Each tick starts a poll of every cluster whose previous poll has finished, so a cluster
     /// whose server hangs until <see cref="PrimaryWatcherOptions.QueryTimeout"/> delays only itself, never the others.
@@ -112,6 +118,7 @@ internal sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? opti
             try
             {
                 var rows = await GroupMembersReader.ReadAsync(endpoint, _options.Schema, _options.QueryTimeout, _options.Time, ct);
+                _health[cluster.Name] = PrimaryMapping.Health(rows, cluster.Members);
                 return PrimaryMapping.Decide(rows, cluster.Members);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

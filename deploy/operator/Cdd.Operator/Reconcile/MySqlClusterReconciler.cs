@@ -23,7 +23,8 @@ internal sealed class MySqlClusterReconciler
     readonly IReadOnlyList<IReconcileStep> _steps;
 
     public MySqlClusterReconciler(IKubernetes client, IPrimaryPromoter promoter, IMemberAddresses addresses, IPrimaryTracker tracker,
-        IMemberSettings settings, TimeProvider time)
+        IMemberSettings settings, TimeProvider time, Recovery.IGroupRecovery? recovery = null,
+        BalanceLedger? balance = null)
     {
         _client = client;
         Clusters = new MySqlClusterApi(client);
@@ -39,7 +40,9 @@ internal sealed class MySqlClusterReconciler
             new PlaceMembersStep(client, addresses, Clusters),
             new ScaleDownStep(client),
             new TrackPrimaryStep(tracker),
+            new RecoverGroupStep(recovery ?? Recovery.NoGroupRecovery.Instance, Clusters),
             new CheckPrimaryHostStep(client, promoter),
+            new ReportBalanceStep(balance ?? new BalanceLedger()),
             new RollSettingsStep(client, settings),
             new RollPodsStep(client, promoter),
             new WriteStatusStep(_status),

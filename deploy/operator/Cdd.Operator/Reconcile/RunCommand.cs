@@ -55,10 +55,12 @@ internal static class RunCommand
             }
             using var _ = client;
             var options = new PrimaryWatcherOptions { Schema = mysqlSchema, PollInterval = TimeSpan.FromSeconds(pollSeconds) };
-            var (controller, tracker, addresses) = Wire(client, options, TimeSpan.FromSeconds(seconds), Console.Error);
+            var ledger = new BalanceLedger();
+            var (controller, tracker, addresses) = Wire(client, options, TimeSpan.FromSeconds(seconds), Console.Error, balance: ledger);
             await using var __ = addresses;
             var watcher = new ClusterWatcher(client, controller.Notify, TimeSpan.FromSeconds(1), options.Time, Console.Error);
-            Task Work(CancellationToken t) => Task.WhenAll(controller.RunAsync(t), watcher.RunAsync(t), tracker.Watcher.RunAsync(t));
+            var balance = Balance(client, tracker, options, controller, ledger, TimeSpan.FromSeconds(seconds), Console.Error);
+            Task Work(CancellationToken t) => Task.WhenAll(controller.RunAsync(t), watcher.RunAsync(t), tracker.Watcher.RunAsync(t), balance.RunAsync(t));
             if (parse.GetValue(leaseNs) is not { } ns)
             {
                 await Work(ct);
@@ -82,7 +84,8 @@ internal static class RunCommand
     /// </summary>
     public static (ClusterController Controller, PrimaryTracker Tracker, KubeMemberAddresses Addresses) Wire(
         k8s.IKubernetes client, PrimaryWatcherOptions options, TimeSpan resync, TextWriter log,
-        Func<System.Net.IPAddress, MySqlConnector.MySqlConnectionStringBuilder>? endpointOf = null, TimeProvider? time = null)
+        Func<System.Net.IPAddress, MySqlConnector.MySqlConnectionStringBuilder>? endpointOf = null, TimeProvider? time = null,
+        BalanceLedger? balance = null)
     {
         var clock = time ?? options.Time;
         options = options with { Time = clock };
@@ -90,9 +93,21 @@ internal static class RunCommand
         var tracker = new PrimaryTracker(client, connections, options);
         var addresses = new KubeMemberAddresses(client);
         var promoter = new MySqlPrimaryPromoter(tracker.EndpointsAsync, options);
-        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock);
+        var reconciler = new MySqlClusterReconciler(client, promoter, addresses, tracker, new MySqlMemberSettings(connections), clock,
+            new Recovery.MySqlGroupRecovery(connections), balance);
         var controller = new ClusterController(reconciler, clock, Backoff.Default, resync, log);
         tracker.Changed = controller.Notify;
         return (controller, tracker, addresses);
     }
+
+    /// <summary>
+    /// The global primary balance loop over <paramref name="tracker"/>'s endpoints (the promoter `run` uses), recording
+    /// its moves in <paramref name="ledger"/> (the reconciler wired with the same ledger shows them) and queueing the
+    /// moved cluster in <paramref name="controller"/>.
+    /// </summary>
+    public static PrimaryBalanceLoop Balance(k8s.IKubernetes client, PrimaryTracker tracker, PrimaryWatcherOptions options, ClusterController controller,
+        BalanceLedger ledger, TimeSpan interval, TextWriter log, Placement.RebalancerOptions? rebalance = null,
+        Func<IReadOnlyList<Placement.BalanceCluster>>? extra = null) =>
+        new(client, new MySqlPrimaryPromoter(tracker.EndpointsAsync, options), new Placement.PrimaryRebalancer(rebalance, options.Time), ledger,
+            controller.Notify, interval, options.Time, log, extra);
 }

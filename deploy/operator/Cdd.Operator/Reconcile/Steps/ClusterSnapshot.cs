@@ -27,6 +27,9 @@ internal sealed record ClusterSnapshot(
     /// <summary>MEMBER_STATE per member pod as the primary tracker last reported it (empty until the track step ran).</summary>
     public IReadOnlyDictionary<string, string> States { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Version and applier queue per member pod as the tracker last read them.</summary>
+    public IReadOnlyDictionary<string, Primary.MemberHealth> Health { get; init; } = new Dictionary<string, Primary.MemberHealth>();
+
     /// <summary>Whether every ordinal below spec.members has an address.</summary>
     public bool AllBound => Enumerable.Range(0, Spec.Members).All(Addresses.ContainsKey);
 

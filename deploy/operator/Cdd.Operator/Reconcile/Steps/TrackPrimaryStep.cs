@@ -13,7 +13,7 @@ internal sealed class TrackPrimaryStep(IPrimaryTracker tracker) : IReconcileStep
     {
         var tracked = snapshot.Pods.Count > 0 ? await tracker.TrackAsync(snapshot.Spec, snapshot.Addresses, pass.Ct) : null;
         // After tracking: a cluster whose Secret went missing is forgotten, and its old states with it.
-        pass.Update(snapshot with { States = tracker.States(snapshot.Spec) });
+        pass.Update(snapshot with { States = tracker.States(snapshot.Spec), Health = tracker.Health(snapshot.Spec) });
         return tracked;
     }
 }

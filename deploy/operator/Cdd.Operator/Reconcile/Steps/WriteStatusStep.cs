@@ -27,6 +27,11 @@ internal sealed class WriteStatusStep(StatusWriter writer) : IReconcileStep
             var m = new JsonObject { ["name"] = name };
             if (snapshot.Addresses.TryGetValue(i, out var ip)) m["ip"] = ip.ToString();
             if (snapshot.States.TryGetValue(name, out var state) && MemberStates.Contains(state)) m["state"] = state;
+            if (snapshot.Health.TryGetValue(name, out var health))
+            {
+                if (health.Version.Length > 0) m["version"] = health.Version;
+                if (health.ApplierQueue is { } q) m["applierQueue"] = q;
+            }
             if (snapshot.Pods.TryGetValue(i, out var pod))
             {
                 m["node"] = pod.Spec.NodeName;
