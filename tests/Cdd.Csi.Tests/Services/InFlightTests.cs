@@ -16,7 +16,7 @@ public class InFlightTests
     readonly FakeLvm _lvm = new();
     readonly ControllerService _controller;
 
-    public InFlightTests() => _controller = new ControllerService(Options, _lvm, new Locks());
+    public InFlightTests() => _controller = new ControllerService(Options, TestBackends.Lvm(Options, _lvm));
 
     static CreateVolumeRequest Create(string name) => new()
     {
