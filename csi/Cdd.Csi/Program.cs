@@ -6,13 +6,14 @@ using Cdd.Csi.Node;
 using Cdd.Csi.San;
 using Cdd.Csi.San.Lio;
 using Cdd.Csi.San.Node;
+using Cdd.Csi.San.Pool;
 using Cdd.Csi.Services;
 using Cdd.Csi.Validation;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 // Node DaemonSet:  cdd-csi --endpoint unix:///csi/csi.sock --node-id NODE [--volume-groups vg1[,vg2]] [--kubelet-root /var/lib/kubelet]
 //                  [--thin-overprovision-ratio 1.0] [--expand-on-node true] [--driver-name san.cdd.io --initiators true --state-dir DIR]
-// SAN controller:  cdd-csi --controller --driver-name san.cdd.io --endpoint ... [--lio-target IQN --lio-portals IP:PORT,... --lio-volume-group VG]
+// SAN controller:  cdd-csi --controller --driver-name san.cdd.io --endpoint ... [--lio-target IQN --lio-portals IP:PORT,... --lio-volume-group VG] [--pool true]
 // Each flag also comes from the environment (CSI_ENDPOINT, NODE_ID, CDD_VOLUME_GROUPS, ...; README.md).
 var flags = ArgsParser.Parse(args);
 string? Find(string flag, string env) => flags.TryGetValue(flag, out var v) ? v : Environment.GetEnvironmentVariable(env);
@@ -36,8 +37,9 @@ var options = new DriverOptions
 };
 var lio = LioOptions.From(Find("lio-target", "CDD_LIO_TARGET"), List("lio-portals", "CDD_LIO_PORTALS"), Find("lio-volume-group", "CDD_LIO_VOLUME_GROUP"),
     Find("lio-thin-pool", "CDD_LIO_THIN_POOL"), Get("configfs-root", "CDD_CONFIGFS_ROOT", "/sys/kernel/config"));
-if (options.Controller && lio is null)
-    throw new ArgumentException("--controller serves the SAN arrays: --lio-target, --lio-portals and --lio-volume-group are required");
+bool pool = bool.Parse(Get("pool", "CDD_POOL", "false"));
+if (options.Controller && lio is null && !pool)
+    throw new ArgumentException("--controller serves the SAN arrays: --lio-target, --lio-portals and --lio-volume-group, or --pool true (SanLun objects), or both");
 if (!options.Controller && options.VolumeGroups.Count == 0 && !options.ReportInitiators)
     throw new ArgumentException("--volume-groups (or CDD_VOLUME_GROUPS) is required on an LVM node; a SAN node says --initiators true");
 
@@ -57,7 +59,13 @@ var controllers = new List<IBackend>();
 var nodes = new List<INodeBackend>();
 if (options.Controller)
 {
-    controllers.Add(new SanBackend(options, new LioArray(lio!, lvm, new Configfs(lio!.ConfigfsRoot)), locks));
+    var arrays = new List<IArray>();
+    if (lio is not null) arrays.Add(new LioArray(lio, lvm, new Configfs(lio.ConfigfsRoot)));
+    // Pool LUNs are wiped from this host before they are freed: attached with the node side's checks, then detached.
+    if (pool)
+        arrays.Add(new PoolArray(KubeRest.InCluster(), new NodeLunWiper(new SanNode(new IscsiAdm(), new Multipath(), new ScsiSysfs(options.SysRoot),
+            new StageStore(Path.Combine(options.StateDir, "wipe"))))));
+    controllers.Add(new SanBackend(options, arrays, locks));
 }
 else
 {

@@ -10,7 +10,7 @@ namespace Cdd.Csi.Tests.San;
 /// </summary>
 public sealed class FakeConfigfs : IConfigfs
 {
-    public SortedSet<string> Dirs { get; } = new(StringComparer.Ordinal) { "target", "target/core", "target/iscsi" };
+    public SortedSet<string> Dirs { get; } = new(StringComparer.Ordinal) { "target", "target/core" };
     public Dictionary<string, string> Attrs { get; } = new();
     public Dictionary<string, string> LinkTable { get; } = new();
     public List<string> Writes { get; } = [];

@@ -90,6 +90,8 @@ public sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
 
     public DmMap? MapByUuid(string uuid) => Maps.Values.FirstOrDefault(m => m.Uuid == uuid);
 
+    public string DevicePath(DmMap map) => "/dev/mapper/" + map.Name;
+
     public string? BlockName(string majorMinor) => majorMinor == "8:16" ? "sdb" : null;
 
     /// <summary>What multipathd does on a new path: a map named by the WWID over every path that reports it.</summary>

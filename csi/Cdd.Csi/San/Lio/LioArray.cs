@@ -206,14 +206,17 @@ public sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
 
     public async Task ProbeAsync()
     {
-        if (!fs.Exists("target/iscsi"))
-            throw new CsiException(CsiFault.FailedPrecondition, "configfs has no target/iscsi: load target_core_mod and iscsi_target_mod on the storage host");
+        if (!fs.Exists("target"))
+            throw new CsiException(CsiFault.FailedPrecondition, "configfs has no target/: load target_core_mod (and iscsi_target_mod) on the storage host");
+        // The fabric's group appears on mkdir (which loads iscsi_target_mod): a failure here is a missing module.
+        fs.MakeDir("target/iscsi");
         await Report();
     }
 
     /// <summary>The target, one TPG per portal with its network portal, no generated ACLs, enabled; each step only when missing.</summary>
     void EnsureTarget()
     {
+        fs.MakeDir("target/iscsi");
         fs.MakeDir(Target);
         int i = 0;
         foreach (var tpg in Tpgs)

@@ -33,6 +33,9 @@ public interface IScsiSysfs
     /// <summary>The dm device whose dm/uuid is exactly this, or null.</summary>
     DmMap? MapByUuid(string uuid);
 
+    /// <summary>The map's device node: /dev/mapper/NAME, or /dev/dm-N where nothing made the mapper node (no udev, no libdm fallback).</summary>
+    string DevicePath(DmMap map);
+
     /// <summary>The block device name (sdX, dm-N) of major:minor, or null.</summary>
     string? BlockName(string majorMinor);
 }

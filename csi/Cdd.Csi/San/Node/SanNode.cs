@@ -50,9 +50,10 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
         var expected = new List<string>();
         if (ctx.Transport == PublishContext.Iscsi)
         {
+            var sessions = await EnsureSessions(ctx.TargetIqn!, ctx.Portals, chap);
             foreach (var portal in ctx.Portals)
             {
-                int session = await EnsureSession(ctx.TargetIqn!, portal, chap);
+                int session = sessions[portal];
                 int host = sysfs.SessionHost(session) ?? throw new CsiException(CsiFault.Unavailable, $"iSCSI session {session} to {portal} has no SCSI host");
                 int target = sysfs.SessionTargetId(session);
                 string hctl = Hctl(host, 0, target, ctx.Lun);
@@ -74,7 +75,7 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
 
         var map = await WaitForMap(ctx, paths);
         store.Save(record with { Map = map.Name });
-        return "/dev/mapper/" + map.Name;
+        return sysfs.DevicePath(map);
     }
 
     /// <summary>The expected addresses (iSCSI) each with a block device, plus every other path with the WWID (FC, late paths).</summary>
@@ -143,26 +144,41 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
         }
     }
 
-    async Task<int> EnsureSession(string target, IPEndPoint portal, (string User, string Password)? chap)
+    /// <summary>
+    /// A session per portal: an existing one is reused; for the others, discovery on each first (a later discovery may reset
+    /// records it returns), then each record set to manual startup and manual scan (and CHAP), then the logins.
+    /// </summary>
+    async Task<Dictionary<IPEndPoint, int>> EnsureSessions(string target, IReadOnlyList<IPEndPoint> portals, (string User, string Password)? chap)
     {
         await SessionLock.WaitAsync();
         try
         {
-            if (await Find(target, portal) is { } existing) return existing.Id;
-            await iscsi.DiscoverAsync(portal);
-            // Nothing logs in again at boot, and the login scans no LUN: the node scans exactly what it attaches.
-            await iscsi.UpdateAsync(target, portal, "node.startup", "manual");
-            await iscsi.UpdateAsync(target, portal, "node.session.scan", "manual");
-            // Under dm-multipath a dead portal must fail its I/O to the other path soon, not after open-iscsi's default 120 s.
-            await iscsi.UpdateAsync(target, portal, "node.session.timeo.replacement_timeout", ReplacementTimeoutSeconds);
-            if (chap is { } c)
+            var result = new Dictionary<IPEndPoint, int>();
+            var missing = new List<IPEndPoint>();
+            foreach (var portal in portals)
             {
-                await iscsi.UpdateAsync(target, portal, "node.session.auth.authmethod", "CHAP");
-                await iscsi.UpdateAsync(target, portal, "node.session.auth.username", c.User, secret: true);
-                await iscsi.UpdateAsync(target, portal, "node.session.auth.password", c.Password, secret: true);
+                if (await Find(target, portal) is { } existing) result[portal] = existing.Id;
+                else missing.Add(portal);
             }
-            await iscsi.LoginAsync(target, portal);
-            return (await Find(target, portal))?.Id ?? throw new CsiException(CsiFault.Unavailable, $"iscsiadm logged in to {target} at {portal} but no session is listed");
+            foreach (var portal in missing) await iscsi.DiscoverAsync(portal);
+            foreach (var portal in missing)
+            {
+                // Nothing logs in again at boot, and the login scans no LUN: the node scans exactly what it attaches.
+                await iscsi.UpdateAsync(target, portal, "node.startup", "manual");
+                await iscsi.UpdateAsync(target, portal, "node.session.scan", "manual");
+                // Under dm-multipath a dead portal must fail its I/O to the other path soon, not after open-iscsi's default 120 s.
+                await iscsi.UpdateAsync(target, portal, "node.session.timeo.replacement_timeout", ReplacementTimeoutSeconds);
+                if (chap is { } c)
+                {
+                    await iscsi.UpdateAsync(target, portal, "node.session.auth.authmethod", "CHAP");
+                    await iscsi.UpdateAsync(target, portal, "node.session.auth.username", c.User, secret: true);
+                    await iscsi.UpdateAsync(target, portal, "node.session.auth.password", c.Password, secret: true);
+                }
+                await iscsi.LoginAsync(target, portal);
+                result[portal] = (await Find(target, portal))?.Id
+                    ?? throw new CsiException(CsiFault.Unavailable, $"iscsiadm logged in to {target} at {portal} but no session is listed");
+            }
+            return result;
         }
         finally
         {
@@ -177,7 +193,7 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
     {
         if (store.Load(volumeId) is not { } record) return Task.FromResult<string?>(null);
         var map = sysfs.MapByUuid(Uuid(record.Wwid));
-        return Task.FromResult(map is null ? null : "/dev/mapper/" + map.Name);
+        return Task.FromResult(map is null ? null : sysfs.DevicePath(map));
     }
 
     public async Task DetachAsync(string volumeId)

@@ -90,6 +90,8 @@ public sealed class ScsiSysfs(string sysRoot = "/sys") : IScsiSysfs
         return null;
     }
 
+    public string DevicePath(DmMap map) => File.Exists("/dev/mapper/" + map.Name) ? "/dev/mapper/" + map.Name : "/dev/" + map.Kernel;
+
     public string? BlockName(string majorMinor)
     {
         string link = P($"dev/block/{majorMinor}");

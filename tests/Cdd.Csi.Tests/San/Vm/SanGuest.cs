@@ -32,7 +32,7 @@ public sealed class SanGuest : IDisposable
     public SanGuest()
     {
         string driver = RepoRoot.Published("cdd-csi", "csi/Cdd.Csi/Cdd.Csi.csproj");
-        Vm = Cdd.Vm.Vm.Boot(new VmOptions { Disks = [2L << 30], ForwardedPorts = 2 });
+        Vm = Cdd.Vm.Vm.Boot(new VmOptions { Disks = [2L << 30], ForwardedPorts = 2, LifeTimeout = TimeSpan.FromMinutes(45) });
         try
         {
             GuestLvm.Configure(Vm);
