@@ -65,11 +65,8 @@ public sealed class FakeConfigfs : IConfigfs
         Writes.Add($"{path}={value}");
         string dir = Parent(path);
         if (path.EndsWith("/enable", StringComparison.Ordinal) && Attrs[path] == "1" && value == "1") throw new IOException($"EINVAL {path}: already enabled");
-        if (path.EndsWith("/control", StringComparison.Ordinal))
-        {
-            if (value.StartsWith("udev_path=", StringComparison.Ordinal)) Attrs[$"{dir}/udev_path"] = value["udev_path=".Length..];
-            return;
-        }
+        // control's udev_path= is iblock's own; the udev_path attribute is a separate record, as in the kernel.
+        if (path.EndsWith("/control", StringComparison.Ordinal)) return;
         if (path.EndsWith("/wwn/vpd_unit_serial", StringComparison.Ordinal))
         {
             string dev = Parent(dir);

@@ -139,6 +139,7 @@ public sealed class LioArrayTests
         _fs.MakeDir("target/core/iblock_0");
         _fs.MakeDir($"target/core/iblock_0/{lv}");
         _fs.Write($"target/core/iblock_0/{lv}/control", "udev_path=/dev/sdz");
+        _fs.Write($"target/core/iblock_0/{lv}/udev_path", "/dev/sdz");
         _fs.Write($"target/core/iblock_0/{lv}/enable", "1");
         var e = await Assert.ThrowsAsync<CsiException>(() => _san.CreateVolume(Create("pvc-1")));
         Assert.Equal(CsiFault.FailedPrecondition, e.Fault);

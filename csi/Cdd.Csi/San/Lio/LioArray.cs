@@ -247,7 +247,10 @@ public sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
         fs.MakeDir(dev);
         if (fs.Read($"{dev}/enable").Trim() != "1")
         {
+            // control's udev_path is what iblock opens; the udev_path attribute is the record of it (what targetcli writes too),
+            // and the mark this driver checks before it reuses or removes a backstore.
             fs.Write($"{dev}/control", $"udev_path={DevicePath(lv)}");
+            fs.Write($"{dev}/udev_path", DevicePath(lv));
             fs.Write($"{dev}/wwn/vpd_unit_serial", serial);
             fs.Write($"{dev}/enable", "1");
         }

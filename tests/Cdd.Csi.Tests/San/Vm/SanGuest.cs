@@ -15,42 +15,22 @@ namespace Cdd.Csi.Tests.San.Vm;
 public sealed class SanGuest : IDisposable
 {
     public const string Vg = "sanvg", Target = "iqn.2026-12.io.cdd:vm-storage", NodeIqn = "iqn.2026-12.io.cdd:vm-node", NodeName = "vm-node";
-    public static readonly string[] Portals = ["10.0.9.1:3260", "10.0.9.2:3260"];
+    public static readonly string[] Portals = GuestSan.Portals;
     public const string ConfigTarget = "/sys/kernel/config/target";
-
-    public const string MultipathConf = """
-        defaults {
-            find_multipaths no
-            user_friendly_names no
-            polling_interval 2
-        }
-        blacklist {
-            devnode "^vd[a-z]"
-        }
-        """;
 
     public SanGuest()
     {
         string driver = RepoRoot.Published("cdd-csi", "csi/Cdd.Csi/Cdd.Csi.csproj");
-        Vm = Cdd.Vm.Vm.Boot(new VmOptions { Disks = [2L << 30], ForwardedPorts = 2, LifeTimeout = TimeSpan.FromMinutes(45) });
+        Vm = Cdd.Vm.Vm.Boot(new VmOptions { Disks = [2L << 30], ForwardedPorts = 2, LifeTimeout = TimeSpan.FromMinutes(45), BootTimeout = TimeSpan.FromMinutes(5) });
         try
         {
             GuestLvm.Configure(Vm);
             int controllerPort = Vm.Ports[0], nodePort = Vm.Ports[1];
+            GuestSan.Configure(Vm, NodeIqn);
             Vm.Run($"""
                 set -e
                 pvcreate -q /dev/vda >&2
                 vgcreate -q {Vg} /dev/vda >&2
-                for m in target_core_mod target_core_iblock iscsi_target_mod iscsi_tcp sd_mod dm_multipath dm_round_robin dm_service_time; do modprobe $m; done
-                ip addr add 10.0.9.1/32 dev lo
-                ip addr add 10.0.9.2/32 dev lo
-                mkdir -p /etc/iscsi /run/lock/iscsi /var/lib/kubelet /var/lib/cdd-csi
-                echo InitiatorName={NodeIqn} > /etc/iscsi/initiatorname.iscsi
-                cat > /etc/multipath.conf <<'CONF'
-                {MultipathConf}
-                CONF
-                iscsid
-                setsid multipathd -d -s > /tmp/multipathd.log 2>&1 < /dev/null &
                 setsid {driver} --controller --driver-name san.cdd.io --endpoint tcp://0.0.0.0:{controllerPort} --node-id vm-storage \
                   --lio-target {Target} --lio-portals {string.Join(',', Portals)} --lio-volume-group {Vg} >> /tmp/cdd-csi-controller.log 2>&1 < /dev/null &
                 setsid {driver} --driver-name san.cdd.io --endpoint tcp://0.0.0.0:{nodePort} --node-id {NodeName} --initiators true \
