@@ -10,12 +10,35 @@ public sealed class ScsiSysfs(string sysRoot = "/sys") : IScsiSysfs
 
     public int? SessionHost(int session)
     {
-        string device = P($"class/iscsi_session/session{session}/device");
-        if (!Directory.Exists(device)) return null;
-        // .../platform/hostH/sessionN: the host is the parent of the session's device.
-        string real = new DirectoryInfo(device).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? device;
-        string? host = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(real));
-        return host is not null && host.StartsWith("host", StringComparison.Ordinal) && int.TryParse(host[4..], NumberStyles.None, CultureInfo.InvariantCulture, out int h) ? h : null;
+        string link = P($"class/iscsi_session/session{session}");
+        if (!Directory.Exists(link)) return null;
+        // /sys/devices/platform/hostH/sessionN/iscsi_session/sessionN: the host is the last hostH on the real path.
+        var host = RealPath(link).Split('/').LastOrDefault(s => s.StartsWith("host", StringComparison.Ordinal) && s.Length > 4 && s[4..].All(char.IsAsciiDigit));
+        return host is null ? null : int.Parse(host[4..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// realpath(3) by hand: each component's link resolved against its real parent. ResolveLinkTarget resolves a relative
+    /// target against the unresolved parent, which in sysfs (links inside linked directories) lands elsewhere.
+    /// </summary>
+    public static string RealPath(string path)
+    {
+        var parts = new Queue<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var real = new List<string>();
+        int hops = 0;
+        while (parts.TryDequeue(out var part))
+        {
+            if (part == ".") continue;
+            if (part == "..") { if (real.Count > 0) real.RemoveAt(real.Count - 1); continue; }
+            string candidate = "/" + string.Join('/', real.Append(part));
+            string? target = new FileInfo(candidate).LinkTarget;
+            if (target is null) { real.Add(part); continue; }
+            if (++hops > 40) throw new IOException($"{path}: too many levels of symbolic links");
+            if (target.StartsWith('/')) real.Clear();
+            var rest = target.Split('/', StringSplitOptions.RemoveEmptyEntries).Concat(parts).ToList();
+            parts = new Queue<string>(rest);
+        }
+        return "/" + string.Join('/', real);
     }
 
     public int SessionTargetId(int session)
@@ -96,7 +119,7 @@ public sealed class ScsiSysfs(string sysRoot = "/sys") : IScsiSysfs
     {
         string link = P($"dev/block/{majorMinor}");
         if (!Directory.Exists(link)) return null;
-        return System.IO.Path.GetFileName(new DirectoryInfo(link).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? link);
+        return System.IO.Path.GetFileName(RealPath(link));
     }
 
     static string? ReadText(string file) => File.Exists(file) ? File.ReadAllText(file) : null;
