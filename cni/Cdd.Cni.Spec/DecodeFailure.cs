@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Spec;
 

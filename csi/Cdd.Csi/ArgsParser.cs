@@ -1,7 +1,7 @@
 namespace Cdd.Csi;
 
 /// <summary>"--name value" and "--name=value" pairs, and the bare switches in <see cref="Switches"/> ("true"); anything else is an error.</summary>
-public static class ArgsParser
+internal static class ArgsParser
 {
     public static readonly string[] Switches = ["controller"];
 

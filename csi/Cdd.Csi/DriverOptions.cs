@@ -1,7 +1,7 @@
 namespace Cdd.Csi;
 
 /// <summary>What a driver instance is configured with (command line / environment).</summary>
-public sealed record DriverOptions
+internal sealed record DriverOptions
 {
     /// <summary>The LVM driver's name (attachRequired false); the SAN driver runs the same binary as <see cref="SanDriverName"/>.</summary>
     public const string DriverName = "lvm.cdd.io";

@@ -28,7 +28,7 @@ public sealed unsafe class FileLock : IDisposable
             var err = (Errno)System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
             if (err is not (Errno.EAGAIN or Errno.EINTR) || Environment.TickCount64 > deadline)
             {
-                close(fd);
+                _ = close(fd);
                 throw new ErrnoException(err == Errno.EAGAIN ? Errno.ETIMEDOUT : err, "lock", path);
             }
             Thread.Sleep(delay);
@@ -41,7 +41,7 @@ public sealed unsafe class FileLock : IDisposable
     {
         if (_fd >= 0)
         {
-            close(_fd);
+            _ = close(_fd);
             _fd = -1;
         }
     }

@@ -32,7 +32,7 @@ public sealed unsafe class Sysctl(string root = "/proc/sys")
         }
         finally
         {
-            close(fd);
+            _ = close(fd);
         }
     }
 

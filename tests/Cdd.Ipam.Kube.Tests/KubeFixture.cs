@@ -1,4 +1,3 @@
-using Cdd.Ipam.Kube;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Testing;

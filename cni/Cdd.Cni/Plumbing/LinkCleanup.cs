@@ -5,7 +5,7 @@ using Cdd.Native.Rtnl;
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>DEL's way of removing a link: gone already is success, and only a link of the kind we make is touched.</summary>
-public static class LinkCleanup
+internal static class LinkCleanup
 {
     public static void DeleteIfPresent(Rtnetlink rtnl, string name, string kind)
     {

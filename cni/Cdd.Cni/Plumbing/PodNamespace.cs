@@ -5,7 +5,7 @@ using Cdd.Native;
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>Opening CNI_NETNS with the spec's meaning for a missing namespace.</summary>
-public static class PodNamespace
+internal static class PodNamespace
 {
     /// <summary>For ADD and CHECK: a missing namespace is "container unknown" (code 3).</summary>
     public static NetNs Open(CniContext ctx)

@@ -6,7 +6,7 @@ namespace Cdd.Csi.Backends;
 /// The backends this instance serves, found by name (the StorageClass's <c>backend</c> parameter, absent: lvm) or by the
 /// volume ID's shape. The node DaemonSet serves the LVM controller for its own VGs; `cdd-csi --controller` serves SAN.
 /// </summary>
-public sealed class Backends(IEnumerable<IBackend> controllers, IEnumerable<INodeBackend> nodes)
+internal sealed class Backends(IEnumerable<IBackend> controllers, IEnumerable<INodeBackend> nodes)
 {
     public const string Key = "backend";
     public const string Lvm = "lvm", San = "san";

@@ -9,7 +9,7 @@ namespace Cdd.Csi.Backends;
 /// LUN's block), the driver's default when no size is asked for, xfs's minimum, and the room checks (more than the
 /// container holds: OUT_OF_RANGE; more than is free: RESOURCE_EXHAUSTED).
 /// </summary>
-public readonly record struct Capacity(long Granule, long DefaultBytes)
+internal readonly record struct Capacity(long Granule, long DefaultBytes)
 {
     /// <summary>mkfs.xfs refuses a data section below 300 MiB.</summary>
     public const long XfsMinimumBytes = 300L << 20;

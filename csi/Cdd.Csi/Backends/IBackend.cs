@@ -7,7 +7,7 @@ namespace Cdd.Csi.Backends;
 /// already validated each request (<see cref="Validation.RequestValidator"/>) and picks the backend: by the StorageClass's
 /// <c>backend</c> parameter for CreateVolume and GetCapacity, by the volume ID's shape for everything else.
 /// </summary>
-public interface IBackend
+internal interface IBackend
 {
     /// <summary>The StorageClass's <c>backend</c> value: "lvm" or "san".</summary>
     string Name { get; }
@@ -43,7 +43,7 @@ public interface IBackend
 }
 
 /// <summary>Snapshots, for the backends that have them (LVM thin).</summary>
-public interface ISnapshotBackend
+internal interface ISnapshotBackend
 {
     bool OwnsSnapshot(string snapshotId);
 

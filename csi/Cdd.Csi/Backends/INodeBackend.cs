@@ -7,7 +7,7 @@ namespace Cdd.Csi.Backends;
 /// rest (format only a blank device, mount, bind, stats) the same way for every backend. Kept apart from
 /// <see cref="IBackend"/> because the node DaemonSet of a SAN driver has no array to talk to, only its initiator.
 /// </summary>
-public interface INodeBackend
+internal interface INodeBackend
 {
     string Name { get; }
 
@@ -36,7 +36,7 @@ public interface INodeBackend
 }
 
 /// <summary>NodeStageVolume's inputs that a backend's attach needs; <see cref="Secrets"/> never reach a log or an error.</summary>
-public sealed record AttachRequest(
+internal sealed record AttachRequest(
     string VolumeId,
     IReadOnlyDictionary<string, string> PublishContext,
     IReadOnlyDictionary<string, string> VolumeContext,

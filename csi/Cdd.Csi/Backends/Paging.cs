@@ -3,7 +3,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.Backends;
 
 /// <summary>ListVolumes and ListSnapshots paging, one rule for every backend.</summary>
-public static class Paging
+internal static class Paging
 {
     /// <summary>
     /// One page of a listing, entries ordered by ID: from the entry whose ID is <paramref name="startingToken"/> (ABORTED

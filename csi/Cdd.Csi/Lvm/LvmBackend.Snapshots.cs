@@ -10,7 +10,7 @@ namespace Cdd.Csi.Lvm;
 /// Snapshots are inactive thin snapshot LVs of thin volumes, ready at once. They are independent of their source: deleting
 /// the source volume leaves its snapshots restorable (the source ID stays in their tags and in ListSnapshots).
 /// </summary>
-public sealed partial class LvmBackend
+internal sealed partial class LvmBackend
 {
     public async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request)
     {

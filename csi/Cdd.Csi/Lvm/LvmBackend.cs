@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Backends;
 using Cdd.Csi.Validation;
@@ -7,7 +6,7 @@ using Csi.V1;
 namespace Cdd.Csi.Lvm;
 
 /// <summary>The LVM backend's controller side for this node's own VGs (node-deployment model): create (blank, restored, cloned), delete, list, capacity, expand; snapshots in LvmBackend.Snapshots.cs.</summary>
-public sealed partial class LvmBackend(DriverOptions options, ILvm lvm, Locks locks) : IBackend, ISnapshotBackend
+internal sealed partial class LvmBackend(DriverOptions options, ILvm lvm, Locks locks) : IBackend, ISnapshotBackend
 {
     public string Name => Backends.Backends.Lvm;
 

@@ -7,7 +7,7 @@ using Csi.V1;
 namespace Cdd.Csi.Lvm;
 
 /// <summary>The LVM backend's node side: the LV is local, so attaching is finding /dev/vg/lv; read-only is lvchange.</summary>
-public sealed class LvmNode(DriverOptions options, ILvm lvm, Locks locks, IDevices devices) : INodeBackend
+internal sealed class LvmNode(DriverOptions options, ILvm lvm, Locks locks, IDevices devices) : INodeBackend
 {
     public string Name => Backends.Backends.Lvm;
 

@@ -3,7 +3,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.Node;
 
 /// <summary>blkid, mkfs and the grow tools, one to one; <see cref="Filesystems"/> runs them with argument vectors and timeouts.</summary>
-public interface IFilesystems
+internal interface IFilesystems
 {
     /// <summary>The filesystem type on the device, "unknown" for a signature without one (a partition table), or null when blank.</summary>
     Task<string?> ProbeAsync(string device);
@@ -15,7 +15,7 @@ public interface IFilesystems
 }
 
 /// <summary>blkid and mkfs, run as tools with argument vectors.</summary>
-public sealed class Filesystems : IFilesystems
+internal sealed class Filesystems : IFilesystems
 {
     // mkfs discards every block of the device first and resize2fs may move inode tables: minutes on a large thick LV.
     static readonly TimeSpan FormatTimeout = TimeSpan.FromMinutes(10);

@@ -3,7 +3,7 @@ using Cdd.Native.Mounts;
 namespace Cdd.Csi.Node;
 
 /// <summary>What the node asks about block devices: numbers and size from sysfs, where a device node points.</summary>
-public interface IDevices
+internal interface IDevices
 {
     /// <summary>major:minor of the device a /dev path names (following symlinks), or null when there is none.</summary>
     (int Major, int Minor)? Numbers(string devicePath);
@@ -16,7 +16,7 @@ public interface IDevices
 }
 
 /// <summary>sysfs under an injectable root.</summary>
-public sealed class SysfsDevices(string sysRoot = "/sys") : IDevices
+internal sealed class SysfsDevices(string sysRoot = "/sys") : IDevices
 {
     public (int Major, int Minor)? Numbers(string devicePath) => BlockDevice.Numbers(devicePath, sysRoot);
 

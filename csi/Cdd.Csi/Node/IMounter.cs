@@ -3,7 +3,7 @@ using Cdd.Native.Mounts;
 namespace Cdd.Csi.Node;
 
 /// <summary>The mount(2) family and the mount table, one to one with <see cref="Mount"/> and <see cref="MountTable"/>.</summary>
-public interface IMounter
+internal interface IMounter
 {
     /// <summary>The topmost mount at exactly this path, or null.</summary>
     MountEntry? At(string mountPoint);
@@ -20,7 +20,7 @@ public interface IMounter
 }
 
 /// <summary>The host's: mount(2), umount2(2), statvfs(3), /proc/self/mountinfo.</summary>
-public sealed class HostMounter : IMounter
+internal sealed class HostMounter : IMounter
 {
     public MountEntry? At(string mountPoint) => MountTable.At(mountPoint);
 

@@ -7,7 +7,7 @@ namespace Cdd.Csi.Node;
 /// (<c>/etc/iscsi/initiatorname.iscsi</c>) and the FC HBAs' port WWNs (<c>/sys/class/fc_host/*/port_name</c>). Both
 /// roots are parameters so tests read a fake tree.
 /// </summary>
-public sealed partial record Initiators(string? Iqn, IReadOnlyList<string> Wwpns)
+internal sealed partial record Initiators(string? Iqn, IReadOnlyList<string> Wwpns)
 {
     public static Initiators Read(string etcRoot = "/etc", string sysRoot = "/sys")
     {

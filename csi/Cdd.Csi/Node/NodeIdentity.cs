@@ -7,7 +7,7 @@ namespace Cdd.Csi.Node;
 /// the LUN to: <c>&lt;node&gt;;iqn=&lt;iqn&gt;;wwpn=&lt;w1&gt;,&lt;w2&gt;</c>. Node names, IQNs and WWNs cannot hold ';' or '='.
 /// An LVM node reports its bare name.
 /// </summary>
-public sealed record NodeIdentity(string Node, string? Iqn, IReadOnlyList<string> Wwpns)
+internal sealed record NodeIdentity(string Node, string? Iqn, IReadOnlyList<string> Wwpns)
 {
     /// <summary>The CSI limit on node_id.</summary>
     public const int MaxBytes = 256;

@@ -6,7 +6,7 @@ namespace Cdd.Csi.San;
 /// A storage array behind the SAN backend: makes and removes LUNs and masks them to initiators. Every call is idempotent
 /// (a repeated create finds the LUN it made; a repeated delete or unpublish of what is gone succeeds).
 /// </summary>
-public interface IArray
+internal interface IArray
 {
     /// <summary>"lio" or "pool": the StorageClass's <c>array</c> and the volume ID's prefix.</summary>
     string Name { get; }
@@ -36,4 +36,4 @@ public interface IArray
 }
 
 /// <summary>A LUN as an array reports it: its ID, size, identity, and the node IDs it is published to.</summary>
-public sealed record SanVolume(SanVolumeId Id, long SizeBytes, string Wwid, string Serial, IReadOnlyList<string> PublishedNodes);
+internal sealed record SanVolume(SanVolumeId Id, long SizeBytes, string Wwid, string Serial, IReadOnlyList<string> PublishedNodes);

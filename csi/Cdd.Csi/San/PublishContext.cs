@@ -9,7 +9,7 @@ namespace Cdd.Csi.San;
 /// What ControllerPublish tells the node about a LUN, and NodeStage checks field by field before anything reaches
 /// iscsiadm or sysfs: each bad field is INVALID_ARGUMENT naming it.
 /// </summary>
-public sealed record PublishContext(string Transport, string? TargetIqn, IReadOnlyList<IPEndPoint> Portals, int Lun, string Wwid, string Serial)
+internal sealed record PublishContext(string Transport, string? TargetIqn, IReadOnlyList<IPEndPoint> Portals, int Lun, string Wwid, string Serial)
 {
     public const string TransportKey = "transport", TargetKey = "targetIqn", PortalsKey = "portals", LunKey = "lun", WwidKey = "wwid", SerialKey = "serial";
     public const string Iscsi = "iscsi", Fc = "fc";

@@ -11,7 +11,7 @@ namespace Cdd.Csi.San;
 /// The SAN backend's controller side (`cdd-csi --controller`): LUNs on the configured arrays, masked to a node's
 /// initiators on ControllerPublish. A LUN is single-writer: published to one node at a time.
 /// </summary>
-public sealed class SanBackend(DriverOptions options, IEnumerable<IArray> arrays, Locks locks) : IBackend
+internal sealed class SanBackend(DriverOptions options, IEnumerable<IArray> arrays, Locks locks) : IBackend
 {
     readonly Dictionary<string, IArray> _arrays = arrays.ToDictionary(a => a.Name);
 

@@ -4,7 +4,7 @@ using Cdd.Csi.Validation;
 namespace Cdd.Csi.San;
 
 /// <summary>StorageClass parameters of a SAN class: backend "san", the array ("lio" or "pool"), fsType, mkfsOptions. Unknown keys are refused.</summary>
-public sealed record SanParameters(string Array, string FsType, IReadOnlyList<string> MkfsOptions)
+internal sealed record SanParameters(string Array, string FsType, IReadOnlyList<string> MkfsOptions)
 {
     public const string ArrayKey = "array";
     static readonly string[] Keys = [Backends.Backends.Key, ArrayKey, VolumeParameters.FsTypeKey, VolumeParameters.MkfsOptionsKey];

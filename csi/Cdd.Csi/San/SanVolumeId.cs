@@ -6,7 +6,7 @@ namespace Cdd.Csi.San;
 /// A SAN volume ID names its array: "lio:&lt;vg&gt;/csi-&lt;40 hex&gt;" (an LV of the storage host exported by LIO) or
 /// "pool:&lt;wwid&gt;" (a pre-provisioned LUN). ':' is not allowed in VG names, so no SAN ID parses as an LVM one.
 /// </summary>
-public readonly record struct SanVolumeId(string Array, string Key)
+internal readonly record struct SanVolumeId(string Array, string Key)
 {
     public const string Lio = "lio", Pool = "pool";
 

@@ -6,7 +6,7 @@ namespace Cdd.Csi.San;
 /// A LUN's WWID as multipath names it: SCSI name type 3 (NAA) + the NAA designator in lower-case hex, e.g. LIO's
 /// "36001405" + 25 hex digits of the unit serial. sysfs shows it as "naa.6001405...".
 /// </summary>
-public static partial class Wwid
+internal static partial class Wwid
 {
     public static bool IsValid(string s) => Pattern().IsMatch(s);
 

@@ -10,7 +10,7 @@ namespace Cdd.Csi.Services;
 /// The Controller service: each call goes to the backend that owns it (the StorageClass's <c>backend</c> for CreateVolume
 /// and GetCapacity, the volume or snapshot ID's shape otherwise). Listing merges and pages every backend's volumes.
 /// </summary>
-public sealed class ControllerService(DriverOptions options, Backends.Backends backends) : Controller.ControllerBase
+internal sealed class ControllerService(DriverOptions options, Backends.Backends backends) : Controller.ControllerBase
 {
     IBackend ForVolume(string volumeId, string field = "volume_id") =>
         backends.ForVolume(volumeId) ?? throw new CsiException(CsiFault.NotFound, $"{field} {volumeId}: no such volume (not an ID this driver issued)");

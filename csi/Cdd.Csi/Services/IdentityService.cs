@@ -3,7 +3,7 @@ using global::Grpc.Core;
 
 namespace Cdd.Csi.Services;
 
-public sealed class IdentityService(DriverOptions options, Backends.Backends backends) : Identity.IdentityBase
+internal sealed class IdentityService(DriverOptions options, Backends.Backends backends) : Identity.IdentityBase
 {
     public override Task<GetPluginInfoResponse> GetPluginInfo(GetPluginInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetPluginInfoResponse

@@ -14,7 +14,7 @@ namespace Cdd.Csi.Services;
 /// condition; online growth. Raw block volumes stage only the device and bind its node onto a file. Calls on one volume
 /// never overlap (ABORTED). Mounts, probes and device lookups go through interfaces, so all of this runs in unit tests.
 /// </summary>
-public sealed class NodeService(DriverOptions options, Locks locks, Backends.Backends backends, IMounter mounts, IFilesystems filesystems,
+internal sealed class NodeService(DriverOptions options, Locks locks, Backends.Backends backends, IMounter mounts, IFilesystems filesystems,
     IDevices devices, NodeIdentity identity) : global::Csi.V1.Node.NodeBase
 {
     INodeBackend For(string volumeId)
@@ -24,7 +24,7 @@ public sealed class NodeService(DriverOptions options, Locks locks, Backends.Bac
             ?? throw new CsiException(CsiFault.NotFound, $"volume_id {volumeId}: no such volume (not an ID this driver issued)");
     }
 
-    async Task<string> RequireDevice(INodeBackend backend, string volumeId) =>
+    static async Task<string> RequireDevice(INodeBackend backend, string volumeId) =>
         await backend.DevicePathAsync(volumeId) ?? throw new CsiException(CsiFault.NotFound, $"volume {volumeId}: its device is not on this node");
 
     public override async Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, ServerCallContext context)

@@ -69,7 +69,7 @@ public sealed unsafe class NetNs : IDisposable
             finally
             {
                 // If switching back fails the thread simply ends here: it is ours and never reused.
-                setns(home.Fd, CLONE_NEWNET);
+                _ = setns(home.Fd, CLONE_NEWNET);
             }
         }, 256 * 1024) { IsBackground = true, Name = "netns" };
         thread.Start();
@@ -95,7 +95,7 @@ public sealed unsafe class NetNs : IDisposable
     {
         if (_fd >= 0)
         {
-            close(_fd);
+            _ = close(_fd);
             _fd = -1;
         }
     }

@@ -4,7 +4,7 @@ using Cdd.Native.Mounts;
 namespace Cdd.Csi.Tests.Node;
 
 /// <summary>Block devices by path: numbers and size; a device node "holds" a bind mount when the mount's numbers are its own.</summary>
-public sealed class FakeDevices : IDevices
+internal sealed class FakeDevices : IDevices
 {
     public Dictionary<string, (int Major, int Minor, long Size)> Devices { get; } = new();
 
@@ -17,7 +17,7 @@ public sealed class FakeDevices : IDevices
 }
 
 /// <summary>A mount table in memory; mounts record what a real mount would show in mountinfo.</summary>
-public sealed class FakeMounter(FakeDevices devices) : IMounter
+internal sealed class FakeMounter(FakeDevices devices) : IMounter
 {
     public List<MountEntry> Table { get; } = [];
 
@@ -49,7 +49,7 @@ public sealed class FakeMounter(FakeDevices devices) : IMounter
 }
 
 /// <summary>Filesystems by device; counts formats, so a test sees that a device with data was never formatted.</summary>
-public sealed class FakeFilesystems : IFilesystems
+internal sealed class FakeFilesystems : IFilesystems
 {
     public Dictionary<string, string> OnDevice { get; } = new();
     public List<string> Formatted { get; } = [];

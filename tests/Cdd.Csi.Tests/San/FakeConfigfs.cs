@@ -8,7 +8,7 @@ namespace Cdd.Csi.Tests.San;
 /// rmdir refuses a group that still holds groups or links, enabling an enabled TPG or backstore fails (EINVAL/EEXIST),
 /// the unit serial cannot change once the backstore is exported, writes go to existing attributes only.
 /// </summary>
-public sealed class FakeConfigfs : IConfigfs
+internal sealed class FakeConfigfs : IConfigfs
 {
     public SortedSet<string> Dirs { get; } = new(StringComparer.Ordinal) { "target", "target/core" };
     public Dictionary<string, string> Attrs { get; } = new();
@@ -45,7 +45,7 @@ public sealed class FakeConfigfs : IConfigfs
         if (!Dirs.Contains(path)) return;
         if (Dirs.Any(d => d.StartsWith(path + "/", StringComparison.Ordinal) && !IsAutoGroup(path, d)) || LinkTable.Keys.Any(l => Parent(l) == path))
             throw new IOException($"ENOTEMPTY {path}");
-        if (LinkTable.Values.Contains(path)) throw new IOException($"EBUSY {path}: still linked");
+        if (LinkTable.ContainsValue(path)) throw new IOException($"EBUSY {path}: still linked");
         Dirs.RemoveWhere(d => d == path || d.StartsWith(path + "/", StringComparison.Ordinal));
         foreach (var k in Attrs.Keys.Where(k => k.StartsWith(path + "/", StringComparison.Ordinal)).ToList()) Attrs.Remove(k);
     }
@@ -61,16 +61,16 @@ public sealed class FakeConfigfs : IConfigfs
 
     public void Write(string path, string value)
     {
-        if (!Attrs.ContainsKey(path)) throw new IOException($"ENOENT {path}");
+        if (!Attrs.TryGetValue(path, out var current)) throw new IOException($"ENOENT {path}");
         Writes.Add($"{path}={value}");
         string dir = Parent(path);
-        if (path.EndsWith("/enable", StringComparison.Ordinal) && Attrs[path] == "1" && value == "1") throw new IOException($"EINVAL {path}: already enabled");
+        if (path.EndsWith("/enable", StringComparison.Ordinal) && current == "1" && value == "1") throw new IOException($"EINVAL {path}: already enabled");
         // control's udev_path= is iblock's own; the udev_path attribute is a separate record, as in the kernel.
         if (path.EndsWith("/control", StringComparison.Ordinal)) return;
         if (path.EndsWith("/wwn/vpd_unit_serial", StringComparison.Ordinal))
         {
             string dev = Parent(dir);
-            if (LinkTable.Values.Contains(dev)) throw new IOException($"EINVAL {path}: exported");
+            if (LinkTable.ContainsValue(dev)) throw new IOException($"EINVAL {path}: exported");
             Attrs[path] = "T10 VPD Unit Serial Number: " + value;
             return;
         }

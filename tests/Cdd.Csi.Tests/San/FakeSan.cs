@@ -8,7 +8,7 @@ namespace Cdd.Csi.Tests.San;
 /// each, SCSI devices that appear only when their address is scanned, multipath maps that multipathd (here: <see cref="AddAsync"/>
 /// or <see cref="AutoMap"/>) makes over every path of a WWID.
 /// </summary>
-public sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
+internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
 {
     public Dictionary<int, (string Wwid, string Serial, long Size)> Luns { get; } = new();
     public List<IscsiSession> Sessions { get; } = [];

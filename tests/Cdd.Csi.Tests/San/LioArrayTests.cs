@@ -1,6 +1,5 @@
 using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
-using Cdd.Csi.Node;
 using Cdd.Csi.San;
 using Cdd.Csi.San.Lio;
 using Cdd.Csi.Tests.Services;
@@ -43,7 +42,7 @@ public sealed class LioArrayTests
     Task<ControllerPublishVolumeResponse> Publish(string id, string node) =>
         _san.ControllerPublishVolume(new ControllerPublishVolumeRequest { VolumeId = id, NodeId = node, VolumeCapability = Cap() });
 
-    Task Unpublish(string id, string node) => _san.ControllerUnpublishVolume(new ControllerUnpublishVolumeRequest { VolumeId = id, NodeId = node });
+    Task<ControllerUnpublishVolumeResponse> Unpublish(string id, string node) => _san.ControllerUnpublishVolume(new ControllerUnpublishVolumeRequest { VolumeId = id, NodeId = node });
 
     string Tpg(int n) => $"target/iscsi/{Target}/tpgt_{n}";
 

@@ -1,5 +1,4 @@
 using Cdd.Csi.Errors;
-using Cdd.Csi.Lvm;
 using Cdd.Csi.Services;
 using Csi.V1;
 

@@ -3,7 +3,7 @@ using Cdd.Csi.Lvm;
 namespace Cdd.Csi.Tests.Services;
 
 /// <summary>The backend set a node instance with only LVM has, over an <see cref="ILvm"/> of the test's choosing.</summary>
-public static class TestBackends
+internal static class TestBackends
 {
     public static Cdd.Csi.Backends.Backends Lvm(DriverOptions options, ILvm lvm, Cdd.Csi.Node.IDevices? devices = null)
     {

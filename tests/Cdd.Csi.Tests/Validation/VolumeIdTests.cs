@@ -1,6 +1,5 @@
 using Cdd.Csi.Backends;
 using Cdd.Csi.Errors;
-using Cdd.Csi.Services;
 using Cdd.Csi.Validation;
 using Csi.V1;
 

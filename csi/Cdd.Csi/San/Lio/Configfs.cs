@@ -1,7 +1,7 @@
 namespace Cdd.Csi.San.Lio;
 
 /// <summary>The real configfs tree under a root (normally /sys/kernel/config); an attribute is written with one write(2).</summary>
-public sealed class Configfs(string root) : IConfigfs
+internal sealed class Configfs(string root) : IConfigfs
 {
     string Full(string path) => Path.Combine(root, path);
 

@@ -4,7 +4,7 @@ namespace Cdd.Csi.San.Lio;
 /// The configfs operations LIO is driven with, one to one with the syscalls (mkdir, rmdir, read and write of an attribute,
 /// symlink, readlink, unlink), on paths relative to the configfs root. <see cref="Configfs"/> is the real tree.
 /// </summary>
-public interface IConfigfs
+internal interface IConfigfs
 {
     bool Exists(string path);
 

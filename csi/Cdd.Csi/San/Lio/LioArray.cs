@@ -15,7 +15,7 @@ namespace Cdd.Csi.San.Lio;
 /// under a name that carries the node ID ("cdd." + node_id): the link is our mark and the record of where it is published.
 /// Every name is checked before it reaches configfs; CHAP secrets are written to the ACL and never logged.
 /// </summary>
-public sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
+internal sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
 {
     public const string SerialTagPrefix = "cdd.io-serial=";
     public const string LinkPrefix = "cdd.";
@@ -316,7 +316,7 @@ public sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
         dir.StartsWith("lun_", StringComparison.Ordinal) && int.TryParse(dir[4..], NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : null;
 
     /// <summary>Node IDs the LV's LUN is mapped for: the names of our links under the ACLs' mapped LUNs.</summary>
-    IReadOnlyList<string> Published(string lv)
+    List<string> Published(string lv)
     {
         if (FindLun(lv) is not int lun) return [];
         var nodes = new SortedSet<string>(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace Cdd.Csi.San.Lio;
 /// The storage host's LIO target as `cdd-csi --controller` manages it: one target IQN, one TPG per portal (so every
 /// portal is its own path), LVs of one VG (thick, or thin in <see cref="ThinPool"/>) as block backstores.
 /// </summary>
-public sealed record LioOptions(string TargetIqn, IReadOnlyList<IPEndPoint> Portals, string VolumeGroup, string? ThinPool, string ConfigfsRoot)
+internal sealed record LioOptions(string TargetIqn, IReadOnlyList<IPEndPoint> Portals, string VolumeGroup, string? ThinPool, string ConfigfsRoot)
 {
     /// <summary>TPG authentication: every initiator logs in with CHAP (ControllerPublish's secret sets the ACL's credentials).</summary>
     public bool RequireChap { get; init; }

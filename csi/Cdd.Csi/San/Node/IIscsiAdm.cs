@@ -3,7 +3,7 @@ using System.Net;
 namespace Cdd.Csi.San.Node;
 
 /// <summary>open-iscsi's iscsiadm, one method per invocation the node uses (argument vectors, timeouts: <see cref="IscsiAdm"/>).</summary>
-public interface IIscsiAdm
+internal interface IIscsiAdm
 {
     /// <summary>`iscsiadm -m session`: the logged-in sessions; empty when there are none.</summary>
     Task<IReadOnlyList<IscsiSession>> SessionsAsync();
@@ -22,4 +22,4 @@ public interface IIscsiAdm
     Task DeleteNodeAsync(string target, IPEndPoint portal);
 }
 
-public sealed record IscsiSession(int Id, IPEndPoint Portal, string Target);
+internal sealed record IscsiSession(int Id, IPEndPoint Portal, string Target);

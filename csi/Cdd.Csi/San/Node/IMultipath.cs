@@ -1,7 +1,7 @@
 namespace Cdd.Csi.San.Node;
 
 /// <summary>multipath-tools and the dm calls around a map, one method per invocation (<see cref="Multipath"/>).</summary>
-public interface IMultipath
+internal interface IMultipath
 {
     /// <summary>
     /// `multipathd add path NAME` (what udev's rule does on a new path: multipathd builds the map and then watches the path);

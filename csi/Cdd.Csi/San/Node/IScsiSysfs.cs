@@ -1,7 +1,7 @@
 namespace Cdd.Csi.San.Node;
 
 /// <summary>The SCSI, iSCSI, FC and device-mapper parts of sysfs the node reads and writes (<see cref="ScsiSysfs"/>, under an injectable root).</summary>
-public interface IScsiSysfs
+internal interface IScsiSysfs
 {
     /// <summary>The SCSI host number of an iSCSI session, or null when the session is gone.</summary>
     int? SessionHost(int session);
@@ -44,7 +44,7 @@ public interface IScsiSysfs
 /// One SCSI path: address, block device name (null while sd has not bound it yet), the identity the device reported
 /// (VPD 0x83 as a WWID, VPD 0x80 serial), its state ("running", "offline", "transport-offline", ...), size.
 /// </summary>
-public sealed record ScsiPath(string Hctl, string? Block, string? Wwid, string? Serial, string State, long SizeBytes);
+internal sealed record ScsiPath(string Hctl, string? Block, string? Wwid, string? Serial, string State, long SizeBytes);
 
 /// <summary>A dm device: name (/dev/mapper/NAME), kernel name (dm-N), UUID, slaves (block names), size.</summary>
-public sealed record DmMap(string Name, string Kernel, string Uuid, IReadOnlyList<string> Slaves, long SizeBytes);
+internal sealed record DmMap(string Name, string Kernel, string Uuid, IReadOnlyList<string> Slaves, long SizeBytes);

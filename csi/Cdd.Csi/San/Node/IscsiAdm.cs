@@ -5,7 +5,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.San.Node;
 
 /// <summary>iscsiadm with argument vectors and timeouts: a login to a dead portal retries for minutes by default.</summary>
-public sealed class IscsiAdm : IIscsiAdm
+internal sealed class IscsiAdm : IIscsiAdm
 {
     static readonly TimeSpan Short = TimeSpan.FromSeconds(30), Login = TimeSpan.FromSeconds(90);
 

@@ -1,8 +1,6 @@
-using Cdd.Csi.Errors;
-
 namespace Cdd.Csi.San.Node;
 
-public sealed class Multipath : IMultipath
+internal sealed class Multipath : IMultipath
 {
     static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
 

@@ -15,7 +15,7 @@ namespace Cdd.Csi.San.Node;
 /// undoes it all from the persisted record: flush, map flush with bounded retries, SCSI devices deleted, sessions logged
 /// out when no other staged volume uses them, a ghost map removed only when its UUID is ours.
 /// </summary>
-public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sysfs, StageStore store, SanNodeTimings? timings = null) : INodeBackend
+internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sysfs, StageStore store, SanNodeTimings? timings = null) : INodeBackend
 {
     public const string ChapUserKey = "chapUser", ChapPasswordKey = "chapPassword";
     const string Corruption = "attaching would risk data corruption";
@@ -79,7 +79,7 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
     }
 
     /// <summary>The expected addresses (iSCSI) each with a block device, plus every other path with the WWID (FC, late paths).</summary>
-    async Task<IReadOnlyList<ScsiPath>> WaitForPaths(IReadOnlyList<string> expected, PublishContext ctx)
+    async Task<IReadOnlyList<ScsiPath>> WaitForPaths(List<string> expected, PublishContext ctx)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -290,7 +290,7 @@ public sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sy
 }
 
 /// <summary>Deadlines of the node's waits; tests shorten them.</summary>
-public sealed record SanNodeTimings
+internal sealed record SanNodeTimings
 {
     public TimeSpan Paths { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Map { get; init; } = TimeSpan.FromSeconds(30);

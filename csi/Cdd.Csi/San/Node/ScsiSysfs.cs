@@ -4,7 +4,7 @@ using System.Text;
 namespace Cdd.Csi.San.Node;
 
 /// <summary>sysfs under a root (tests use a fake tree): /sys/class/{iscsi_session,scsi_host,fc_host,scsi_device}, /sys/block/dm-*.</summary>
-public sealed class ScsiSysfs(string sysRoot = "/sys") : IScsiSysfs
+internal sealed class ScsiSysfs(string sysRoot = "/sys") : IScsiSysfs
 {
     string P(string relative) => System.IO.Path.Combine(sysRoot, relative);
 

@@ -6,7 +6,7 @@ namespace Cdd.Csi.San.Node;
 /// What NodeStage attached for one volume, on disk, so that NodeUnstage (which gets only the volume ID), also after a driver
 /// restart, removes every path it added (including those that appeared late), the map, and the sessions no one else uses.
 /// </summary>
-public sealed record StageRecord
+internal sealed record StageRecord
 {
     public required string VolumeId { get; init; }
     public required string Transport { get; init; }

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Cdd.Csi.San.Node;
 
 /// <summary>One JSON file per staged volume in a node-local folder (a hostPath), written by write-fsync-rename.</summary>
-public sealed class StageStore(string dir)
+internal sealed class StageStore(string dir)
 {
     string File(string volumeId) => Path.Combine(dir, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(volumeId))) + ".json");
 

@@ -12,7 +12,7 @@ namespace Cdd.Csi.San.Pool;
 /// the name is taken: the atomic claim), update with resourceVersion (409: changed meanwhile), delete. JSON through
 /// System.Text.Json.Nodes (AOT-safe). In a pod: the service account's token and CA; for tests: any base address.
 /// </summary>
-public sealed class KubeRest(HttpClient http) : IKube
+internal sealed class KubeRest(HttpClient http) : IKube
 {
     const string Base = "apis/cdd.io/v1/";
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
@@ -81,7 +81,7 @@ public sealed class KubeRest(HttpClient http) : IKube
 }
 
 /// <summary>The Kubernetes calls on cdd.io/v1 cluster-scoped resources; false from create/update is a 409.</summary>
-public interface IKube
+internal interface IKube
 {
     Task<IReadOnlyList<JsonObject>> ListAsync(string plural);
 

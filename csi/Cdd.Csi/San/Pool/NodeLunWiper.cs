@@ -7,7 +7,7 @@ namespace Cdd.Csi.San.Pool;
 /// Wipes a pool LUN from the controller's own host (the admins map pool LUNs to every host): attached with the node side's
 /// checks (every path's serial, the map's UUID and size), so the zeros land on exactly that LUN; detached after.
 /// </summary>
-public sealed class NodeLunWiper(SanNode node) : ILunWiper
+internal sealed class NodeLunWiper(SanNode node) : ILunWiper
 {
     const int MiB = 1 << 20;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json.Nodes;
 using Cdd.Csi.Backends;
 using Cdd.Csi.Errors;
@@ -16,7 +15,7 @@ namespace Cdd.Csi.San.Pool;
 /// offered again only once wiped. Masking is the admins' (every host sees every LUN); publishing records the node on the
 /// claim, so the single-writer rule holds here too.
 /// </summary>
-public sealed class PoolArray(IKube kube, ILunWiper wiper) : IArray
+internal sealed class PoolArray(IKube kube, ILunWiper wiper) : IArray
 {
     public const string Luns = "sanluns", Claims = "sanlunclaims";
 
@@ -168,7 +167,7 @@ public sealed class PoolArray(IKube kube, ILunWiper wiper) : IArray
 }
 
 /// <summary>Zeroes a LUN's first and last MiB (filesystem and partition table signatures, GPT's backup) before it is freed.</summary>
-public interface ILunWiper
+internal interface ILunWiper
 {
     Task WipeAsync(PublishContext lun, long sizeBytes);
 }

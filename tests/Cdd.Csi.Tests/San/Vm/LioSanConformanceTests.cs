@@ -1,7 +1,6 @@
 using Csi.V1;
 using Grpc.Core;
 using static Cdd.Csi.Tests.Conformance.CsiRequests;
-using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
 
 namespace Cdd.Csi.Tests.San.Vm;
 
