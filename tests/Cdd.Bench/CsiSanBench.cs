@@ -18,7 +18,7 @@ public static class CsiSanBench
     const string Vg = "sanbench", Target = "iqn.2026-12.io.cdd:bench-storage", NodeIqn = "iqn.2026-12.io.cdd:bench-node";
     const int WarmUps = 1;
 
-    public static void Run(CsiBench.Flags flags, TextWriter w, CancellationToken stop, Action<string> progress)
+    public static void Run(CsiBench.Flags flags, TextWriter w, Action<string> progress, CancellationToken stop)
     {
         string driver = Cdd.Testing.RepoRoot.Published("cdd-csi", "csi/Cdd.Csi/Cdd.Csi.csproj");
         int runs = Math.Max(3, flags.Runs);
@@ -50,17 +50,17 @@ public static class CsiSanBench
                 catch (Grpc.Core.RpcException) { return false; }
             }, TimeSpan.FromMinutes(2), TimeSpan.FromMilliseconds(200));
 
-        string nodeId = node.NodeGetInfo(new NodeGetInfoRequest()).NodeId;
+        string nodeId = node.NodeGetInfo(new NodeGetInfoRequest(), cancellationToken: stop).NodeId;
         var cap = new VolumeCapability { Mount = new() { FsType = "ext4" }, AccessMode = new() { Mode = Mode.SingleNodeWriter } };
         Volume Make(string name) => controller.CreateVolume(new CreateVolumeRequest
         {
             Name = name, CapacityRange = new CapacityRange { RequiredBytes = 64L << 20 }, VolumeCapabilities = { cap },
             Parameters = { ["backend"] = "san", ["array"] = "lio", ["fsType"] = "ext4" },
-        }).Volume;
+        }, cancellationToken: stop).Volume;
         var csiVolume = Make("bench-csi");
         var rawVolume = Make("bench-raw");
-        var csiContext = controller.ControllerPublishVolume(new() { VolumeId = csiVolume.VolumeId, NodeId = nodeId, VolumeCapability = cap }).PublishContext;
-        var rawContext = controller.ControllerPublishVolume(new() { VolumeId = rawVolume.VolumeId, NodeId = nodeId, VolumeCapability = cap }).PublishContext;
+        var csiContext = controller.ControllerPublishVolume(new() { VolumeId = csiVolume.VolumeId, NodeId = nodeId, VolumeCapability = cap }, cancellationToken: stop).PublishContext;
+        var rawContext = controller.ControllerPublishVolume(new() { VolumeId = rawVolume.VolumeId, NodeId = nodeId, VolumeCapability = cap }, cancellationToken: stop).PublishContext;
         const string staging = "/var/lib/kubelet/plugins/kubernetes.io/csi/san.cdd.io/bench/globalmount";
         string rawArgs = $"{Target} {GuestSan.Portals[0]} {GuestSan.Portals[1]} {rawContext["lun"]} {rawContext["wwid"]}";
 
@@ -77,10 +77,10 @@ public static class CsiSanBench
                 var clock = Stopwatch.StartNew();
                 var r = new NodeStageVolumeRequest { VolumeId = csiVolume.VolumeId, StagingTargetPath = staging, VolumeCapability = cap, VolumeContext = { csiVolume.VolumeContext } };
                 r.PublishContext.Add(csiContext);
-                node.NodeStageVolume(r);
+                node.NodeStageVolume(r, cancellationToken: stop);
                 double stage = clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
-                node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = csiVolume.VolumeId, StagingTargetPath = staging });
+                node.NodeUnstageVolume(new NodeUnstageVolumeRequest { VolumeId = csiVolume.VolumeId, StagingTargetPath = staging }, cancellationToken: stop);
                 if (!record) return;
                 csiStage.Add(stage);
                 csiUnstage.Add(clock.Elapsed.TotalMilliseconds);
@@ -99,8 +99,8 @@ public static class CsiSanBench
         }
         foreach (var (v, _) in new[] { (csiVolume, 0), (rawVolume, 0) })
         {
-            controller.ControllerUnpublishVolume(new() { VolumeId = v.VolumeId, NodeId = nodeId });
-            controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+            controller.ControllerUnpublishVolume(new() { VolumeId = v.VolumeId, NodeId = nodeId }, cancellationToken: CancellationToken.None);
+            controller.DeleteVolume(new DeleteVolumeRequest { VolumeId = v.VolumeId }, cancellationToken: CancellationToken.None);
         }
 
         w.WriteLine();

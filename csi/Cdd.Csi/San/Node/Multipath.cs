@@ -6,9 +6,12 @@ internal sealed class Multipath : IMultipath
 
     public async Task AddAsync(string block)
     {
-        var r = await Tool.RunAsync("multipathd", ["add", "path", block], Limit);
-        if (r.ExitCode == 0 && !r.Stdout.Contains("fail", StringComparison.OrdinalIgnoreCase)) return;
-        await Tool.RunCheckedAsync("multipath", ["-v", "1", "/dev/" + block], Limit);
+        var daemon = await Tool.RunAsync("multipathd", ["add", "path", block], Limit);
+        // Measured in the VM tier without udev: multipathd built the map from the first path but left the second waiting for a
+        // uevent that never comes. The CLI (re)loads the map from sysfs with every valid path; it is harmless when all are in.
+        var cli = await Tool.RunAsync("multipath", ["-v", "1", "/dev/" + block], Limit);
+        if (cli.ExitCode != 0 && (daemon.ExitCode != 0 || daemon.Stdout.Contains("fail", StringComparison.OrdinalIgnoreCase)))
+            throw new Errors.ToolException("multipath", ["-v", "1", "/dev/" + block], cli.ExitCode, cli.Stderr);
     }
 
     public async Task<bool> FlushAsync(string map)

@@ -118,7 +118,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
     async Task<DmMap> WaitForMap(PublishContext ctx, IReadOnlyList<ScsiPath> paths)
     {
         var clock = Stopwatch.StartNew();
-        bool asked = false;
+        bool asked = false, askedAgain = false;
         while (true)
         {
             var map = sysfs.MapByUuid(Uuid(ctx.Wwid));
@@ -130,8 +130,10 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
                         $"multipath map {map.Name} has {map.SizeBytes} bytes, its paths {size}: {Corruption}");
                 return map;
             }
-            if (!asked && clock.Elapsed > _t.MapAsk)
+            // Asked once early, and once more halfway to the deadline for paths still missing from the map.
+            if ((!asked && clock.Elapsed > _t.MapAsk) || (asked && !askedAgain && clock.Elapsed > _t.Map / 2))
             {
+                askedAgain = asked;
                 asked = true;
                 foreach (var p in paths.Where(p => map is null || !map.Slaves.Contains(p.Block!))) await multipath.AddAsync(p.Block!);
                 continue;
