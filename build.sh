@@ -37,6 +37,7 @@ ROOT_PACKAGES=(
 VM_PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static   # Debian's stock kernel under TCG, a busybox initramfs (tests/vm)
   lvm2 thin-provisioning-tools xfsprogs e2fsprogs     # LVM thin pools and filesystems in the guest (cdd-csi)
+  open-iscsi multipath-tools                          # the SAN node side in the guest: iscsiadm, iscsid, multipath, multipathd (cdd-csi san)
   linux-source linux-headers-amd64 make               # netdevsim.ko built out of tree for the guest's kernel (tests/vm/netdevsim)
 )
 MGR_PACKAGES=(debootstrap curl iproute2 util-linux)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md); the mirror check; members in namespaces (nsenter)

@@ -1,8 +1,10 @@
 namespace Cdd.Csi;
 
-/// <summary>"--name value" and "--name=value" pairs; anything else is an error.</summary>
+/// <summary>"--name value" and "--name=value" pairs, and the bare switches in <see cref="Switches"/> ("true"); anything else is an error.</summary>
 internal static class ArgsParser
 {
+    public static readonly string[] Switches = ["controller"];
+
     public static Dictionary<string, string> Parse(string[] args)
     {
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -12,6 +14,7 @@ internal static class ArgsParser
             if (!a.StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"unexpected argument {a}");
             int eq = a.IndexOf('=');
             if (eq > 0) flags[a[2..eq]] = a[(eq + 1)..];
+            else if (Switches.Contains(a[2..]) && (i + 1 == args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))) flags[a[2..]] = "true";
             else if (i + 1 < args.Length) flags[a[2..]] = args[++i];
             else throw new ArgumentException($"{a} needs a value");
         }

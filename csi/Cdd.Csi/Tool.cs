@@ -14,7 +14,11 @@ internal static class Tool
 
     internal sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static async Task<Result> RunAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout = null)
+    /// <summary>
+    /// <paramref name="secrets"/>: argument values (a CHAP password) that an error message shows as "***"; the caller keeps them
+    /// out of its own logs too.
+    /// </summary>
+    public static async Task<Result> RunAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout = null, IReadOnlyCollection<string>? secrets = null)
     {
         var limit = timeout ?? DefaultTimeout;
         var psi = new ProcessStartInfo(file)
@@ -43,15 +47,25 @@ internal static class Tool
             try { p.Kill(entireProcessTree: true); }
             catch (InvalidOperationException) { } // it exited just now
             await p.WaitForExitAsync(CancellationToken.None);
-            throw new ToolTimeoutException(file, args, limit);
+            throw new ToolTimeoutException(file, Redact(args, secrets), limit);
         }
         return new Result(p.ExitCode, await stdout, await stderr);
     }
 
-    public static async Task<Result> RunCheckedAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout = null)
+    public static async Task<Result> RunCheckedAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout = null, IReadOnlyCollection<string>? secrets = null)
     {
-        var r = await RunAsync(file, args, timeout);
-        if (r.ExitCode != 0) throw new ToolException(file, args, r.ExitCode, r.Stderr);
+        var r = await RunAsync(file, args, timeout, secrets);
+        if (r.ExitCode != 0) throw new ToolException(file, Redact(args, secrets), r.ExitCode, Redact(r.Stderr, secrets));
         return r;
+    }
+
+    public static IReadOnlyList<string> Redact(IReadOnlyList<string> args, IReadOnlyCollection<string>? secrets) =>
+        secrets is { Count: > 0 } ? args.Select(a => secrets.Contains(a) ? "***" : a).ToList() : args;
+
+    public static string Redact(string text, IReadOnlyCollection<string>? secrets)
+    {
+        if (secrets is null) return text;
+        foreach (var s in secrets) if (s.Length > 0) text = text.Replace(s, "***", StringComparison.Ordinal);
+        return text;
     }
 }

@@ -127,6 +127,7 @@ public static class CsiBench
         w.WriteLine();
         Markdown.Table(w, ["binary", "file size", "RSS after the runs", "peak RSS (VmHWM)"],
             [["cdd-csi (native AOT)", Markdown.Size(new FileInfo(driver).Length), Markdown.KiB(status.Count > 1 ? status[1] : -1), Markdown.KiB(status.Count > 0 ? status[0] : -1)]]);
+        CsiSanBench.Run(flags, w, progress, stop);
     }
 
     static string[] Row(string label, Samples csi, Samples raw, double floor) =>

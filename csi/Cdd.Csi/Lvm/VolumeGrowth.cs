@@ -1,3 +1,4 @@
+using Cdd.Csi.Backends;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Validation;
 using Csi.V1;
@@ -20,21 +21,12 @@ internal static class VolumeGrowth
             ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
         var lv = lvs.FirstOrDefault(l => l.Name == id.Lv && l.Tags.Contains(VolumeId.OwnerTag))
             ?? throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        long size = Services.ControllerService.Size(range, vg.ExtentBytes, options.DefaultVolumeBytes);
+        long size = new Capacity(vg.ExtentBytes, options.DefaultVolumeBytes).Size(range, null);
         if (size <= lv.SizeBytes) return lv.SizeBytes;
         long growth = size - lv.SizeBytes;
-        if (lv.PoolLv.Length == 0)
-        {
-            if (size > vg.SizeBytes) throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than volume group {vg.Name} holds");
-            if (growth > vg.FreeBytes) throw new CsiException(CsiFault.ResourceExhausted, $"volume group {vg.Name} has {vg.FreeBytes} bytes free, {growth} more needed");
-        }
+        if (lv.PoolLv.Length == 0) Capacity.RequireRoom(size, growth, vg.SizeBytes, vg.FreeBytes, $"volume group {vg.Name}");
         else if (lvs.FirstOrDefault(l => l.Name == lv.PoolLv) is { } pool)
-        {
-            if (size > (long)(pool.SizeBytes * options.ThinOverProvisionRatio))
-                throw new CsiException(CsiFault.OutOfRange, $"{size} bytes is more than thin pool {pool.Name} may promise");
-            if (growth > ThinAvailable(pool, lvs, options.ThinOverProvisionRatio))
-                throw new CsiException(CsiFault.ResourceExhausted, $"thin pool {pool.Name} cannot promise {growth} more bytes");
-        }
+            Capacity.RequireRoom(size, growth, (long)(pool.SizeBytes * options.ThinOverProvisionRatio), ThinAvailable(pool, lvs, options.ThinOverProvisionRatio), $"thin pool {pool.Name}");
         await lvm.ExtendAsync(id.Vg, id.Lv, size);
         return size;
     }

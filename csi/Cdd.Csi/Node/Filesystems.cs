@@ -2,14 +2,26 @@ using Cdd.Csi.Errors;
 
 namespace Cdd.Csi.Node;
 
+/// <summary>blkid, mkfs and the grow tools, one to one; <see cref="Filesystems"/> runs them with argument vectors and timeouts.</summary>
+internal interface IFilesystems
+{
+    /// <summary>The filesystem type on the device, "unknown" for a signature without one (a partition table), or null when blank.</summary>
+    Task<string?> ProbeAsync(string device);
+
+    Task FormatAsync(string device, string fsType, IReadOnlyList<string> options);
+
+    /// <summary>Grows a mounted filesystem to fill its device (online); a no-op when it already does.</summary>
+    Task GrowAsync(string fsType, string device, string mountPoint);
+}
+
 /// <summary>blkid and mkfs, run as tools with argument vectors.</summary>
-internal static class Filesystems
+internal sealed class Filesystems : IFilesystems
 {
     // mkfs discards every block of the device first and resize2fs may move inode tables: minutes on a large thick LV.
     static readonly TimeSpan FormatTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>The filesystem type blkid finds on the device (low-level probe, no cache), or null when it finds nothing.</summary>
-    public static async Task<string?> ProbeAsync(string device)
+    /// <summary>blkid's low-level probe (no cache).</summary>
+    public async Task<string?> ProbeAsync(string device)
     {
         var r = await Tool.RunAsync("blkid", ["-p", "-o", "export", device]);
         if (r.ExitCode == 2) return null; // blkid: nothing found
@@ -20,11 +32,10 @@ internal static class Filesystems
         return "unknown";
     }
 
-    public static Task FormatAsync(string device, string fsType, IReadOnlyList<string> options) =>
+    public Task FormatAsync(string device, string fsType, IReadOnlyList<string> options) =>
         Tool.RunCheckedAsync("mkfs." + fsType, [.. options, "-q", device], FormatTimeout);
 
-    /// <summary>Grows a mounted filesystem to fill its device (online); a no-op when it already does.</summary>
-    public static async Task GrowAsync(string fsType, string device, string mountPoint)
+    public async Task GrowAsync(string fsType, string device, string mountPoint)
     {
         switch (fsType)
         {

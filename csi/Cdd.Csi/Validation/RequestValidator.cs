@@ -10,7 +10,7 @@ namespace Cdd.Csi.Validation;
 /// shapes, paths, sizes, parameters, capabilities and mount options. Failures are INVALID_ARGUMENT or
 /// OUT_OF_RANGE and nothing has been touched yet.
 /// </summary>
-internal sealed class RequestValidator(DriverOptions options)
+internal sealed class RequestValidator(DriverOptions options, Backends.Backends backends)
 {
     public const int MaxNameBytes = 128;
 
@@ -23,7 +23,7 @@ internal sealed class RequestValidator(DriverOptions options)
             case CreateVolumeRequest r:
                 Name(r.Name);
                 Capacity(r.CapacityRange);
-                VolumeParameters.Parse(r.Parameters, options);
+                backends.ForParameters(r.Parameters).ValidateParameters(r.Parameters);
                 if (r.VolumeCapabilities.Count == 0) throw CsiException.Invalid("volume_capabilities is required");
                 foreach (var c in r.VolumeCapabilities) Capability(c);
                 if (r.VolumeContentSource is { } src)
@@ -58,7 +58,7 @@ internal sealed class RequestValidator(DriverOptions options)
                 if (r.MaxEntries < 0) throw CsiException.Invalid("max_entries must not be negative");
                 break;
             case GetCapacityRequest r:
-                if (r.Parameters.Count > 0) VolumeParameters.Parse(r.Parameters, options);
+                if (r.Parameters.Count > 0) backends.ForParameters(r.Parameters).ValidateParameters(r.Parameters);
                 foreach (var c in r.VolumeCapabilities) Capability(c);
                 break;
             case NodeStageVolumeRequest r:
@@ -91,6 +91,15 @@ internal sealed class RequestValidator(DriverOptions options)
                 Required(r.VolumeId, "volume_id");
                 PathRules.Require(r.VolumePath, "volume_path", options.KubeletRoot);
                 Capacity(r.CapacityRange);
+                break;
+            case ControllerPublishVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
+                if (string.IsNullOrEmpty(r.NodeId)) throw CsiException.Invalid("node_id is required");
+                if (r.VolumeCapability is null) throw CsiException.Invalid("volume_capability is required");
+                Capability(r.VolumeCapability);
+                break;
+            case ControllerUnpublishVolumeRequest r:
+                Required(r.VolumeId, "volume_id");
                 break;
             case NodeGetVolumeStatsRequest r:
                 Required(r.VolumeId, "volume_id");

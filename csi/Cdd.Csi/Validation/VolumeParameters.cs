@@ -22,9 +22,11 @@ internal sealed record VolumeParameters(string VolumeGroup, string? ThinPool, st
     public static VolumeParameters Parse(IReadOnlyDictionary<string, string> p, DriverOptions options)
     {
         foreach (var key in p.Keys)
-            if (key is not (VolumeGroupKey or ThinPoolKey or FsTypeKey or MkfsOptionsKey) && !key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
-                throw CsiException.Invalid($"unknown parameter \"{key}\"; known: {VolumeGroupKey}, {ThinPoolKey}, {FsTypeKey}, {MkfsOptionsKey}");
+            if (key is not (VolumeGroupKey or ThinPoolKey or FsTypeKey or MkfsOptionsKey or Backends.Backends.Key) && !key.StartsWith(ProvisionerPrefix, StringComparison.Ordinal))
+                throw CsiException.Invalid($"unknown parameter \"{key}\"; known: {Backends.Backends.Key}, {VolumeGroupKey}, {ThinPoolKey}, {FsTypeKey}, {MkfsOptionsKey}");
 
+        if (p.TryGetValue(Backends.Backends.Key, out var backend) && backend.Length > 0 && backend != Backends.Backends.Lvm)
+            throw CsiException.Invalid($"parameter {Backends.Backends.Key} \"{backend}\" is not lvm");
         if (!p.TryGetValue(VolumeGroupKey, out var vg) || vg.Length == 0)
             throw CsiException.Invalid($"parameter {VolumeGroupKey} is required");
         if (!options.VolumeGroups.Contains(vg))
@@ -33,6 +35,13 @@ internal sealed record VolumeParameters(string VolumeGroup, string? ThinPool, st
         string? pool = p.TryGetValue(ThinPoolKey, out var tp) && tp.Length > 0 ? tp : null;
         if (pool is not null && !VolumeId.IsLvmName(pool)) throw CsiException.Invalid($"{ThinPoolKey} \"{pool}\" is not a valid LV name");
 
+        var (fs, mkfs) = Filesystem(p);
+        return new VolumeParameters(vg, pool, fs, mkfs);
+    }
+
+    /// <summary>fsType and mkfsOptions, which every backend takes the same way.</summary>
+    public static (string FsType, List<string> Mkfs) Filesystem(IReadOnlyDictionary<string, string> p)
+    {
         string fs = p.TryGetValue(FsTypeKey, out var f) && f.Length > 0 ? f : "ext4";
         if (!FsTypes.Contains(fs)) throw CsiException.Invalid($"{FsTypeKey} \"{fs}\" is not supported (ext4, xfs)");
 
@@ -44,7 +53,7 @@ internal sealed record VolumeParameters(string VolumeGroup, string? ThinPool, st
                     throw CsiException.Invalid($"{MkfsOptionsKey} \"{opt}\" is not allowed for {fs}; allowed: {string.Join(" | ", MkfsAllowList[fs])}");
                 mkfs.AddRange(opt.Split(' '));
             }
-        return new VolumeParameters(vg, pool, fs, mkfs);
+        return (fs, mkfs);
     }
 
     /// <summary>What NodeStage needs later, carried in the volume context.</summary>

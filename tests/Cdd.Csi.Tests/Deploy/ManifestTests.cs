@@ -47,4 +47,27 @@ public class ManifestTests
             Assert.Contains(DriverOptions.DriverName, File.ReadAllText(Path.Combine(Dir, file)));
         Assert.Contains($"plugins/{DriverOptions.DriverName}/csi.sock", File.ReadAllText(Path.Combine(Dir, "node-daemonset.yaml")));
     }
+
+    [Fact]
+    public void San_class_parameters_pass_the_san_validation_and_its_driver_requires_attach()
+    {
+        var classes = Blocks("san-storageclass.yaml", "parameters");
+        Assert.NotEmpty(classes);
+        foreach (var p in classes) Cdd.Csi.San.SanParameters.Parse(p.ToDictionary(kv => kv.Key, kv => kv.Value), ["lio", "pool"]);
+        string driver = File.ReadAllText(Path.Combine(Dir, "san-csidriver.yaml"));
+        Assert.Contains("name: " + DriverOptions.SanDriverName, driver);
+        Assert.Contains("attachRequired: true", driver);
+        Assert.Contains("provisioner: " + DriverOptions.SanDriverName, File.ReadAllText(Path.Combine(Dir, "san-storageclass.yaml")));
+    }
+
+    [Fact]
+    public void San_controller_runs_controller_mode_with_provisioner_attacher_and_resizer_each_leader_elected()
+    {
+        string deployment = File.ReadAllText(Path.Combine(Dir, "san-controller.yaml"));
+        Assert.Contains("- --controller", deployment);
+        Assert.Contains("--driver-name=" + DriverOptions.SanDriverName, deployment);
+        foreach (var sidecar in new[] { "csi-provisioner", "csi-attacher", "csi-resizer" }) Assert.Contains($"sig-storage/{sidecar}:", deployment);
+        Assert.Equal(3, deployment.Split("--leader-election=true").Length - 1);
+        Assert.Contains($"plugins/{DriverOptions.SanDriverName}/csi.sock", File.ReadAllText(Path.Combine(Dir, "san-node-daemonset.yaml")));
+    }
 }

@@ -1,4 +1,3 @@
-using Cdd.Csi.Lvm;
 using Cdd.Csi.Services;
 using RpcType = Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
@@ -10,7 +9,7 @@ public class ControllerCapabilitiesTests
     static async Task<List<RpcType>> Capabilities(bool expandOnNode)
     {
         var options = new DriverOptions { NodeId = "n1", VolumeGroups = ["vg1"], ExpandOnNode = expandOnNode };
-        var response = await new ControllerService(options, new FakeLvm(), new Locks()).ControllerGetCapabilities(new(), null!);
+        var response = await new ControllerService(options, TestBackends.Lvm(options, new FakeLvm())).ControllerGetCapabilities(new(), null!);
         return response.Capabilities.Select(c => c.Rpc.Type).ToList();
     }
 
@@ -22,5 +21,18 @@ public class ControllerCapabilitiesTests
         Assert.DoesNotContain(RpcType.ExpandVolume, onNode);
         Assert.Contains(RpcType.CreateDeleteSnapshot, onNode);
         Assert.Contains(RpcType.CloneVolume, onNode);
+        Assert.DoesNotContain(RpcType.PublishUnpublishVolume, onNode);
+    }
+
+    [Fact]
+    public async Task Central_controller_advertises_publish_and_published_nodes_and_no_snapshots()
+    {
+        var options = new DriverOptions { NodeId = "c", Controller = true };
+        var caps = (await new ControllerService(options, new Cdd.Csi.Backends.Backends([], [])).ControllerGetCapabilities(new(), null!))
+            .Capabilities.Select(c => c.Rpc.Type).ToList();
+        Assert.Contains(RpcType.PublishUnpublishVolume, caps);
+        Assert.Contains(RpcType.ListVolumesPublishedNodes, caps);
+        Assert.Contains(RpcType.ExpandVolume, caps);
+        Assert.DoesNotContain(RpcType.CreateDeleteSnapshot, caps);
     }
 }

@@ -1,5 +1,4 @@
 using Cdd.Csi.Errors;
-using Cdd.Csi.Lvm;
 using Cdd.Csi.Services;
 using Csi.V1;
 
@@ -16,7 +15,7 @@ public class InFlightTests
     readonly FakeLvm _lvm = new();
     readonly ControllerService _controller;
 
-    public InFlightTests() => _controller = new ControllerService(Options, _lvm, new Locks());
+    public InFlightTests() => _controller = new ControllerService(Options, TestBackends.Lvm(Options, _lvm));
 
     static CreateVolumeRequest Create(string name) => new()
     {

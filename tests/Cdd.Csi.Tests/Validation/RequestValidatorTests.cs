@@ -9,7 +9,7 @@ namespace Cdd.Csi.Tests.Validation;
 public class RequestValidatorTests
 {
     static readonly DriverOptions Options = new() { NodeId = "n1", VolumeGroups = ["vg1"], KubeletRoot = "/var/lib/kubelet" };
-    readonly RequestValidator _v = new(Options);
+    readonly RequestValidator _v = new(Options, Services.TestBackends.Lvm(Options, new Services.FakeLvm()));
 
     internal static VolumeCapability MountCap(params string[] flags) => new()
     {

@@ -1,5 +1,5 @@
+using Cdd.Csi.Backends;
 using Cdd.Csi.Errors;
-using Cdd.Csi.Services;
 using Cdd.Csi.Validation;
 using Csi.V1;
 
@@ -45,20 +45,20 @@ public class VolumeIdTests
     [InlineData(0, 0, 1 << 30)]
     [InlineData(0, 8 << 20, 8 << 20)]
     public void Size_rounds_up_to_whole_extents(long required, long limit, long expected) =>
-        Assert.Equal(expected, ControllerService.Size(new CapacityRange { RequiredBytes = required, LimitBytes = limit }, 4 << 20, 1L << 30));
+        Assert.Equal(expected, new Capacity(4 << 20, 1L << 30).Size(new CapacityRange { RequiredBytes = required, LimitBytes = limit }, null));
 
     [Fact]
     public void Without_a_size_the_drivers_configured_default_is_used()
     {
         var options = new DriverOptions { NodeId = "n", VolumeGroups = ["vg1"], DefaultVolumeBytes = 64L << 20 };
-        Assert.Equal(64L << 20, ControllerService.Size(null, 4 << 20, options.DefaultVolumeBytes));
-        Assert.Equal(64L << 20, ControllerService.Size(new CapacityRange(), 4 << 20, options.DefaultVolumeBytes));
+        Assert.Equal(64L << 20, new Capacity(4 << 20, options.DefaultVolumeBytes).Size(null, null));
+        Assert.Equal(64L << 20, new Capacity(4 << 20, options.DefaultVolumeBytes).Size(new CapacityRange(), null));
     }
 
     [Fact]
     public void Limit_below_one_extent_is_out_of_range()
     {
-        var e = Assert.Throws<CsiException>(() => ControllerService.Size(new CapacityRange { RequiredBytes = 1, LimitBytes = 1 << 20 }, 4 << 20, 1L << 30));
+        var e = Assert.Throws<CsiException>(() => new Capacity(4 << 20, 1L << 30).Size(new CapacityRange { RequiredBytes = 1, LimitBytes = 1 << 20 }, null));
         Assert.Equal(CsiFault.OutOfRange, e.Fault);
     }
 }

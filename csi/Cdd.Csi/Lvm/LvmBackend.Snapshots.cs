@@ -1,19 +1,18 @@
 using Cdd.Csi.Errors;
-using Cdd.Csi.Lvm;
+using Cdd.Csi.Backends;
 using Cdd.Csi.Validation;
 using Csi.V1;
-using global::Grpc.Core;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Cdd.Csi.Services;
+namespace Cdd.Csi.Lvm;
 
 /// <summary>
 /// Snapshots are inactive thin snapshot LVs of thin volumes, ready at once. They are independent of their source: deleting
 /// the source volume leaves its snapshots restorable (the source ID stays in their tags and in ListSnapshots).
 /// </summary>
-internal sealed partial class ControllerService
+internal sealed partial class LvmBackend
 {
-    public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
+    public async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request)
     {
         using var inFlight = locks.Volume("snapshot-name:" + request.Name);
         var source = VolumeId.TryParse(request.SourceVolumeId) is { } s && options.VolumeGroups.Contains(s.Vg) ? s
@@ -47,7 +46,7 @@ internal sealed partial class ControllerService
         return new CreateSnapshotResponse { Snapshot = Snapshot(id, origin with { Name = id.Lv, Tags = tags }) };
     }
 
-    public override async Task<DeleteSnapshotResponse> DeleteSnapshot(DeleteSnapshotRequest request, ServerCallContext context)
+    public async Task<DeleteSnapshotResponse> DeleteSnapshot(DeleteSnapshotRequest request)
     {
         // Not an ID we issue, or a VG we do not serve: nothing of ours to delete, which is success (idempotent).
         if (SnapshotId.TryParse(request.SnapshotId) is not { } id || !options.VolumeGroups.Contains(id.Vg)) return new DeleteSnapshotResponse();
@@ -61,7 +60,7 @@ internal sealed partial class ControllerService
     }
 
     /// <summary>Our snapshots, optionally one ID or one source volume, ordered by ID; the token is the ID of the next entry.</summary>
-    public override async Task<ListSnapshotsResponse> ListSnapshots(ListSnapshotsRequest request, ServerCallContext context)
+    public async Task<ListSnapshotsResponse> ListSnapshots(ListSnapshotsRequest request)
     {
         var present = (await lvm.VolumeGroupsAsync()).Select(v => v.Name).ToHashSet();
         var all = new List<(string Id, Snapshot Snapshot)>();
@@ -75,7 +74,7 @@ internal sealed partial class ControllerService
                 if (request.SourceVolumeId.Length > 0 && snap.SourceVolumeId != request.SourceVolumeId) continue;
                 all.Add((snap.SnapshotId, snap));
             }
-        var (page, next) = Page(all, request.StartingToken, request.MaxEntries);
+        var (page, next) = Paging.Page(all, request.StartingToken, request.MaxEntries);
         var response = new ListSnapshotsResponse { NextToken = next };
         foreach (var (_, snap) in page)
             response.Entries.Add(new ListSnapshotsResponse.Types.Entry { Snapshot = snap });

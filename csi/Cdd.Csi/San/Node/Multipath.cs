@@ -1,0 +1,47 @@
+namespace Cdd.Csi.San.Node;
+
+internal sealed class Multipath : IMultipath
+{
+    static readonly TimeSpan Limit = TimeSpan.FromSeconds(60);
+
+    public async Task AddAsync(string block)
+    {
+        var daemon = await Tool.RunAsync("multipathd", ["add", "path", block], Limit);
+        // Measured in the VM tier without udev: multipathd built the map from the first path but left the second waiting for a
+        // uevent that never comes. The CLI (re)loads the map from sysfs with every valid path; it is harmless when all are in.
+        var cli = await Tool.RunAsync("multipath", ["-v", "1", "/dev/" + block], Limit);
+        if (cli.ExitCode != 0 && (daemon.ExitCode != 0 || daemon.Stdout.Contains("fail", StringComparison.OrdinalIgnoreCase)))
+            throw new Errors.ToolException("multipath", ["-v", "1", "/dev/" + block], cli.ExitCode, cli.Stderr);
+    }
+
+    public async Task<bool> FlushAsync(string map)
+    {
+        var r = await Tool.RunAsync("multipath", ["-f", map], Limit);
+        return r.ExitCode == 0;
+    }
+
+    public Task ResizeAsync(string map) => Tool.RunCheckedAsync("multipathd", ["resize", "map", map], Limit);
+
+    public async Task<IReadOnlyList<string>> FailedPathsAsync(string map)
+    {
+        var r = await Tool.RunCheckedAsync("dmsetup", ["status", map], Limit);
+        return ParseFailed(r.Stdout);
+    }
+
+    /// <summary>
+    /// A multipath status line: "0 SECTORS multipath ... N_GROUPS ... then per group 'STATE N_PATHS N_SELECTOR_ARGS' and per path
+    /// 'MAJ:MIN A|F FAILCOUNT ...'". Every token after a major:minor that reads F is a failed path.
+    /// </summary>
+    public static IReadOnlyList<string> ParseFailed(string status)
+    {
+        var t = status.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var failed = new List<string>();
+        for (int i = 0; i + 1 < t.Length; i++)
+            if (t[i].Contains(':') && t[i].Split(':').All(p => p.Length > 0 && p.All(char.IsAsciiDigit)) && t[i + 1] == "F") failed.Add(t[i]);
+        return failed;
+    }
+
+    public Task RemoveAsync(string map) => Tool.RunCheckedAsync("dmsetup", ["remove", map], Limit);
+
+    public Task FlushBuffersAsync(string devicePath) => Tool.RunCheckedAsync("blockdev", ["--flushbufs", devicePath], Limit);
+}
