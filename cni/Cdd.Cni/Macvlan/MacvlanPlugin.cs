@@ -82,9 +82,10 @@ public sealed class MacvlanPlugin : IMode
     {
         // The address is what leaks across nodes, so its release always runs (its error is the one reported);
         // the link goes meanwhile, and would die with the namespace anyway.
+        // Opened first: a CNI_NETNS naming the node's own namespace is refused before anything is released or deleted.
+        using var pod = Pod.TryOpen(ctx);
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
-            using var pod = Pod.TryOpen(ctx);
             if (pod is null) return;
             LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
             LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD

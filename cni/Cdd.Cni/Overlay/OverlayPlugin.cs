@@ -65,11 +65,12 @@ public sealed class OverlayPlugin : IMode
     public void Del(CniContext ctx)
     {
         // The address is released while the kernel tears the veth down; its error is the one reported.
+        // Opened first: a CNI_NETNS naming the node's own namespace is refused before anything is released or deleted.
+        using var pod = Pod.TryOpen(ctx);
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
             using (var host = Rtnetlink.Open())
                 LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth");
-            using var pod = Pod.TryOpen(ctx);
             if (pod is null) return;
             // Normally gone with its host end; these catch a pod end left by a killed ADD.
             LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth");

@@ -189,6 +189,7 @@ public sealed class SriovPlugin : IMode
 
     public void Del(CniContext ctx)
     {
+        PodNamespace.TryOpen(ctx)?.Dispose(); // refuses the node's own namespace before anything is given back
         var store = new SriovStateStore(ctx.StateDir);
         var state = store.Read(ctx.Env.ContainerId, ctx.Env.IfName);
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
