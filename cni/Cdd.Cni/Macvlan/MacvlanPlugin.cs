@@ -51,6 +51,7 @@ public sealed class MacvlanPlugin : IMode
     {
         var c = ctx.Config;
         string ifName = ctx.Env.IfName;
+        using var attachment = AttachmentLock.Take(ctx); // a DEL of this attachment waits for us (and our IPAM child)
         using var pod = Pod.OpenForAdd(ctx);
 
         using var undo = new Rollback();
@@ -64,6 +65,7 @@ public sealed class MacvlanPlugin : IMode
         }
         var link = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
         undo.Add($"macvlan {tmp}", () => pod.Rtnl.Links.Delete(link.Index, tmp));
+        LinkMark.Apply(pod.Rtnl, link, ctx);
         Kernel.Do(() => pod.Rtnl.Links.Rename(link.Index, ifName, tmp));
 
         var ipam = ipamCall.Wait();
@@ -84,12 +86,14 @@ public sealed class MacvlanPlugin : IMode
         // the link goes meanwhile, and would die with the namespace anyway.
         // Opened first: a CNI_NETNS naming the node's own namespace is refused before anything is released or deleted.
         using var pod = Pod.TryOpen(ctx);
+        using var attachment = AttachmentLock.Take(ctx); // waits for a running ADD of this attachment
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
             if (pod is null) return;
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan", ctx, ctx.Env.Netns);
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan", ctx, ctx.Env.Netns); // left by a killed ADD
         });
+        attachment.RemoveFile();
     }
 
     public void Check(CniContext ctx)
