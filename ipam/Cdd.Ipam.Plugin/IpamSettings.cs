@@ -19,7 +19,7 @@ public sealed record IpamSettings(IpPool Pool, string DataDir, NodeView Node, IR
         }
         catch (JsonException ex)
         {
-            throw new CniException(CniErrorCodes.DecodingFailure, $"ipam: cannot decode JSON ({ex.Path})", ex.Message, ex);
+            throw DecodeFailure.From(ex, "network config");
         }
         if (ipam is null) throw Invalid("ipam is required");
         if (ipam.Store is not "file")

@@ -58,7 +58,7 @@ public sealed class MacvlanPlugin : IMode
         var ipamCall = IpamInFlight.Start(ctx);
         undo.Add("ipam allocation", ipamCall.Release);
         string tmp = PodNamespace.TemporaryName(ctx);
-        MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        MacAddress? mac = c.RuntimeConfig?.ParsedMac;
         using (var host = Rtnetlink.Open())
         {
             Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _s.Mode) { Mtu = c.Mtu, Mac = mac, Namespace = pod.Ns }));

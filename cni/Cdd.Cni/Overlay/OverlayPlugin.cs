@@ -39,7 +39,7 @@ public sealed class OverlayPlugin : IMode
         var bridge = NodeFabric.Ensure(ctx, host, _s);
         string hostName = HostVethName(ctx);
         string tmp = PodNamespace.TemporaryName(ctx);
-        MacAddress? mac = ctx.Config.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        MacAddress? mac = ctx.Config.RuntimeConfig?.ParsedMac;
         Kernel.Do(() => host.Links.Create(new VethSpec(hostName, tmp) { Mtu = _s.Mtu, PeerNamespace = pod.Ns, PeerMac = mac }));
         var hostEnd = Kernel.Do(() => host.Links.Get(hostName));
         undo.Add($"veth {hostName}", () => host.Links.Delete(hostEnd.Index, hostName)); // the pod end goes with it
