@@ -33,6 +33,9 @@ public static class NetConfParser
         if (string.IsNullOrEmpty(conf.Type)) throw Invalid("type is required");
 
         if (command is CniCommand.Add or CniCommand.Del or CniCommand.Check) CheckIpam(conf);
+        // On every verb that may exec it (GC and STATUS too): a main plugin exec'd as its own IPAM reads the same config and recurses.
+        if (conf.IpamType is { Length: > 0 } ipamType && ipamType == conf.Type)
+            throw Invalid($"ipam.type \"{ipamType}\" names the plugin itself (type); IPAM is another plugin (cdd-ipam, host-local, static)");
         if (conf.Mtu is int mtu && mtu is < 68 or > 65535)
             throw Invalid($"mtu {mtu} is out of range (68..65535)");
         CheckRuntimeConfig(conf.RuntimeConfig);
@@ -79,9 +82,6 @@ public static class NetConfParser
         // The type is exec'd from CNI_PATH: it must be a file name, never a path that escapes those directories.
         if (type is "." or ".." || type.Contains('/'))
             throw Invalid($"ipam.type \"{type}\" must be a plugin name, not a path");
-        // A main plugin exec'd as its own IPAM would read the same config again and recurse.
-        if (type == conf.Type)
-            throw Invalid($"ipam.type \"{type}\" names the plugin itself (type); IPAM is another plugin (cdd-ipam, host-local, static)");
     }
 
     private static void CheckRuntimeConfig(RuntimeConfig? rc)
