@@ -7,7 +7,7 @@ using Cdd.Cni.Spec.Json;
 namespace Cdd.Cni;
 
 /// <summary>One CNI invocation: environment and config in, result or error out, in the spec's order of checks.</summary>
-public static class Dispatcher
+internal static class Dispatcher
 {
     public const string DefaultStateDir = "/var/lib/cni/cdd";
 

@@ -3,7 +3,7 @@ using Cdd.Cni.Contracts;
 namespace Cdd.Cni;
 
 /// <summary>Maps the config's "mode" to the code that plugs the interface.</summary>
-public static class ModeRegistry
+internal static class ModeRegistry
 {
     public static IReadOnlyList<string> Names { get; } = ["macvlan", "overlay", "sriov"];
 

@@ -1,7 +1,7 @@
 namespace Cdd.Csi;
 
 /// <summary>"--name value" and "--name=value" pairs; anything else is an error.</summary>
-public static class ArgsParser
+internal static class ArgsParser
 {
     public static Dictionary<string, string> Parse(string[] args)
     {

@@ -1,7 +1,7 @@
 namespace Cdd.Csi;
 
 /// <summary>What the node's driver instance is configured with (command line / environment).</summary>
-public sealed record DriverOptions
+internal sealed record DriverOptions
 {
     public const string DriverName = "lvm.cdd.io";
     public const string TopologyKey = "topology.cdd.io/node";

@@ -3,7 +3,7 @@ using System.Net;
 namespace Cdd.Csi;
 
 /// <summary>--endpoint / CSI_ENDPOINT as the sidecars write it: unix:///path/csi.sock or tcp://host:port.</summary>
-public sealed record Endpoint(string? SocketPath, IPEndPoint? Tcp)
+internal sealed record Endpoint(string? SocketPath, IPEndPoint? Tcp)
 {
     public static Endpoint Parse(string value)
     {

@@ -4,7 +4,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi;
 
 /// <summary>Runs a real tool with an argument vector (never a shell), a timeout, and collects its output.</summary>
-public static class Tool
+internal static class Tool
 {
     /// <summary>
     /// For lvm2 and blkid: a bare `lvs` takes ~1 s in the VM guest and 3.4 s when the host is overloaded. A tool still
@@ -12,7 +12,7 @@ public static class Tool
     /// </summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
-    public sealed record Result(int ExitCode, string Stdout, string Stderr);
+    internal sealed record Result(int ExitCode, string Stdout, string Stderr);
 
     public static async Task<Result> RunAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout = null)
     {

@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Cdd.Ipam.Cluster;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Model;
-using Cdd.Ipam.Store;
 
 namespace Cdd.Ipam.Files;
 

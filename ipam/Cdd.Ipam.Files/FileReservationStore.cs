@@ -140,7 +140,7 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
         return Task.FromResult<Reservation?>(reservation with { Version = "1" });
     }
 
-    public Task<Reservation?> TryReplaceAsync(Reservation current, Reservation next, CancellationToken ct)
+    public Task<Reservation?> TryReplaceAsync(Reservation current, Reservation replacement, CancellationToken ct)
     {
         Check(current.Pool);
         if (!IsCurrent(current, out long generation)) return Task.FromResult<Reservation?>(null);
@@ -148,11 +148,11 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
         string temp = path + ".tmp";
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            file.Write(ReservationFile.Encode(next, generation + 1));
+            file.Write(ReservationFile.Encode(replacement, generation + 1));
             file.Flush(flushToDisk: true);
         }
         File.Move(temp, path, overwrite: true); // rename(2): readers see the old file or the new one, never a mix
-        return Task.FromResult<Reservation?>(next with { Version = (generation + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return Task.FromResult<Reservation?>(replacement with { Version = (generation + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
     public Task<bool> TryReleaseAsync(Reservation current, CancellationToken ct)

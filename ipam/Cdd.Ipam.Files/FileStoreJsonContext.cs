@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Cdd.Ipam.Store;
 
 namespace Cdd.Ipam.Files;
 

@@ -9,7 +9,7 @@ namespace Cdd.Ipam.Plugin;
 /// cdd-ipam under another main plugin (the reference macvlan, say) with the pool served by cdd-ipamd: each verb is
 /// one request on the agent's socket, the same requests cdd-cni sends when it asks the agent itself.
 /// </summary>
-public sealed class AgentModePlugin(CniEnvironment env, NetConf config)
+internal sealed class AgentModePlugin(CniEnvironment env, NetConf config)
 {
     public byte[]? Run()
     {

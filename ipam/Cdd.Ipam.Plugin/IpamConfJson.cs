@@ -4,7 +4,7 @@ using Cdd.Ipam.Config;
 namespace Cdd.Ipam.Plugin;
 
 /// <summary>The "ipam" section of the network config.</summary>
-public sealed class IpamConfJson
+internal sealed class IpamConfJson
 {
     [JsonPropertyName("type")] public string? Type { get; set; }
     /// <summary>"file": the embedded store under dataDir.</summary>
@@ -17,7 +17,7 @@ public sealed class IpamConfJson
 }
 
 /// <summary>This node as the file store knows it (with Kubernetes, the agent reads the Node object instead).</summary>
-public sealed class NodeJson
+internal sealed class NodeJson
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("labels")] public Dictionary<string, string?>? Labels { get; set; }
@@ -25,7 +25,7 @@ public sealed class NodeJson
 }
 
 /// <summary>Only the ipam section of the whole config: everything else is the main plugin's.</summary>
-public sealed class IpamEnvelopeJson
+internal sealed class IpamEnvelopeJson
 {
     [JsonPropertyName("ipam")] public IpamConfJson? Ipam { get; set; }
 }

@@ -7,7 +7,7 @@ namespace Cdd.Ipam.Plugin;
 /// One invocation of cdd-ipam: the spec's environment and config checks (cdd-cni's spec layer), the verb, and every
 /// failure turned into the spec's error JSON on stdout. stderr gets one greppable line per error.
 /// </summary>
-public static class IpamDispatcher
+internal static class IpamDispatcher
 {
     public static int Run(IDictionary<string, string?> env, Stream stdin, Stream stdout, TextWriter stderr)
     {

@@ -12,7 +12,7 @@ namespace Cdd.Ipam.Plugin;
 /// The verbs on the file store: an adapter that turns the CNI environment and config into calls of
 /// <see cref="IpamVerbs"/> (the same verbs cdd-ipamd runs), each opening the pool (taking its lock) for the length of the verb only.
 /// </summary>
-public sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings settings)
+internal sealed class IpamPlugin(CniEnvironment env, NetConf config, IpamSettings settings)
 {
     static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(10);
     string Pool => settings.Pool.Name;

@@ -6,7 +6,7 @@ using Cdd.Ipam.Model;
 namespace Cdd.Ipam.Plugin;
 
 /// <summary>The validated ipam section. Every refusal is CNI code 7 and names the field as ipam.FIELD.</summary>
-public sealed record IpamSettings(IpPool Pool, string DataDir, NodeView Node, IReadOnlyList<string> FixedStatefulSets)
+internal sealed record IpamSettings(IpPool Pool, string DataDir, NodeView Node, IReadOnlyList<string> FixedStatefulSets)
 {
     public const string DefaultDataDir = "/var/lib/cni/cdd-ipam";
 

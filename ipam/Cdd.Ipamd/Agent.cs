@@ -10,7 +10,7 @@ using ILogger = Serilog.ILogger;
 namespace Cdd.Ipamd;
 
 /// <summary>What the agent is told at start-up.</summary>
-public sealed record AgentOptions
+internal sealed record AgentOptions
 {
     public required string NodeName { get; init; }
     public required string SocketPath { get; init; }
@@ -26,7 +26,7 @@ public sealed record AgentOptions
 /// The running agent: the plugin socket, the housekeeping loop (pool status, leak collection) and the HTTP endpoints
 /// for health and metrics. Disposing stops all of them and removes the socket.
 /// </summary>
-public sealed class Agent : IAsyncDisposable
+internal sealed class Agent : IAsyncDisposable
 {
     readonly SocketServer _socket;
     readonly WebApplication? _http;

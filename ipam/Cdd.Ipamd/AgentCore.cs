@@ -4,7 +4,6 @@ using Cdd.Cni.Spec;
 using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Cluster;
-using Cdd.Ipam.Model;
 using Cdd.Ipam.Service;
 using Cdd.Ipam.Store;
 using Serilog;
@@ -15,7 +14,7 @@ namespace Cdd.Ipamd;
 /// What the agent does with one plugin request: check the message, run the verb (written once, in
 /// <see cref="IpamVerbs"/>, which cdd-ipam runs too), count and log it, and answer in the CNI's terms.
 /// </summary>
-public sealed class AgentCore(IClusterView view, IPoolStores stores, string nodeName, AgentMetrics metrics, ILogger log, bool podsRequired,
+internal sealed class AgentCore(IClusterView view, IPoolStores stores, string nodeName, AgentMetrics metrics, ILogger log, bool podsRequired,
     TimeProvider? clock = null)
 {
     readonly IpamVerbs _verbs = new(view, stores, nodeName, podsRequired, clock: clock);

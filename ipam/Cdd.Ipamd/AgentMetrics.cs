@@ -9,7 +9,7 @@ namespace Cdd.Ipamd;
 /// histogram family. Small on purpose: these few series are all the agent has, and one instance per agent keeps
 /// tests that run several agents in one process apart.
 /// </summary>
-public sealed class AgentMetrics
+internal sealed class AgentMetrics
 {
     readonly List<Family> _families = [];
 
@@ -45,7 +45,7 @@ public sealed class AgentMetrics
     }
 
     /// <summary>A metric family of counters or gauges, one value per label set.</summary>
-    public class Family(string name, string help, string type, string[] labels)
+    internal class Family(string name, string help, string type, string[] labels)
     {
         readonly ConcurrentDictionary<string, double[]> _values = new(StringComparer.Ordinal);
         protected string Name => name;
@@ -74,7 +74,7 @@ public sealed class AgentMetrics
         protected static string Number(double d) => d.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    public readonly struct Series(double[] cell)
+    internal readonly struct Series(double[] cell)
     {
         public void Inc(double by = 1)
         {
@@ -92,7 +92,7 @@ public sealed class AgentMetrics
     }
 
     /// <summary>A histogram family: cumulative buckets, sum and count per label set.</summary>
-    public sealed class HistogramFamily(string name, string help, string[] labels, double[] buckets) : Family(name, help, "histogram", labels)
+    internal sealed class HistogramFamily(string name, string help, string[] labels, double[] buckets) : Family(name, help, "histogram", labels)
     {
         readonly ConcurrentDictionary<string, Cells> _cells = new(StringComparer.Ordinal);
 

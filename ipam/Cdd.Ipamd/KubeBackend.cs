@@ -1,4 +1,4 @@
-using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Connection;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Ipam.Store;
 using Serilog;
@@ -9,7 +9,7 @@ namespace Cdd.Ipamd;
 /// The agent on the Kubernetes store: IPPools, nodes, pods and namespaces read through the API server (pools and
 /// reservations kept by watch caches), reservations claimed as IPReservation objects, leaks collected.
 /// </summary>
-public static class KubeBackend
+internal static class KubeBackend
 {
     /// <summary>How long start-up waits for the API server's first answer.</summary>
     public static TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(60);

@@ -11,7 +11,7 @@ namespace Cdd.Ipamd;
 /// moved on, is never taken. Fixed bindings are kept (their identity comes back); reservations without a pod name
 /// (plain CNI use) are left to CNI GC. Each release is version-checked, so a reservation claimed anew in between survives.
 /// </summary>
-public sealed class LeakCollector(IClusterView view, IPoolStores stores, string nodeName, TimeSpan grace, TimeProvider clock, AgentMetrics metrics, ILogger log)
+internal sealed class LeakCollector(IClusterView view, IPoolStores stores, string nodeName, TimeSpan grace, TimeProvider clock, AgentMetrics metrics, ILogger log)
 {
     readonly Dictionary<string, (string? Version, DateTimeOffset Since)> _suspects = [];
 

@@ -9,7 +9,7 @@ namespace Cdd.Ipamd;
 /// Counts each pool's addresses per segment (total, allocated) and writes them to the pool's status when they changed
 /// since the last write, and to the metrics every time.
 /// </summary>
-public sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, AgentMetrics metrics)
+internal sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, AgentMetrics metrics)
 {
     readonly Dictionary<string, string> _written = [];
 
@@ -37,7 +37,7 @@ public sealed class PoolStatusReporter(IClusterView view, IPoolStores stores, Ag
     public const ulong TotalCap = 1 << 20;
     readonly Dictionary<Segment, long> _totals = new(ReferenceEqualityComparer.Instance);
 
-    IReadOnlyList<SegmentUsage> Count(IpPool pool, IReadOnlyList<Reservation> reservations) =>
+    List<SegmentUsage> Count(IpPool pool, IReadOnlyList<Reservation> reservations) =>
         pool.Segments
             .Select(s => new SegmentUsage(s.Name, Total(s), reservations.Count(r => r.Pool == pool.Name && r.Segment == s.Name)))
             .ToList();

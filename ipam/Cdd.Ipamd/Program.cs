@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Files;

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Serilog;
 
@@ -11,7 +10,7 @@ namespace Cdd.Ipamd;
 /// The plugin-facing Unix socket: one request per connection (read to EOF, answer, close). A stale socket file from a
 /// dead agent is replaced; a live agent on the same path is not (start-up fails instead). The file is mode 0660.
 /// </summary>
-public sealed class SocketServer : IAsyncDisposable
+internal sealed class SocketServer : IAsyncDisposable
 {
     static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
     readonly Socket _listener;

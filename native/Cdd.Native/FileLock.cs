@@ -39,7 +39,7 @@ public sealed unsafe class FileLock : IDisposable
                 var err = (Errno)System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                 if (err is not (Errno.EAGAIN or Errno.EINTR) || Environment.TickCount64 > deadline)
                 {
-                    close(fd);
+                    _ = close(fd);
                     throw new ErrnoException(err == Errno.EAGAIN ? Errno.ETIMEDOUT : err, "lock", path);
                 }
                 Thread.Sleep(delay);
@@ -47,7 +47,7 @@ public sealed unsafe class FileLock : IDisposable
             }
             // A holder may have removed the file while we waited on it: our lock is then on an orphaned inode.
             if (IsStillAt(fd, bytes)) return new FileLock(fd, path);
-            close(fd);
+            _ = close(fd);
         }
     }
 
@@ -81,7 +81,7 @@ public sealed unsafe class FileLock : IDisposable
     {
         if (_fd >= 0)
         {
-            close(_fd);
+            _ = close(_fd);
             _fd = -1;
         }
     }

@@ -6,7 +6,7 @@ namespace Cdd.Native;
 /// <summary>
 /// Writes kernel settings under /proc/sys (the root is injectable for tests). The net.* tree
 /// belongs to the network namespace of the thread that opens the file, so call it from inside
-/// <see cref="NetNs.Run{T}"/> to change a pod's settings.
+/// <see cref="Namespaces.NetNs.Run{T}"/> to change a pod's settings.
 /// </summary>
 public sealed unsafe class Sysctl(string root = "/proc/sys")
 {
@@ -32,7 +32,7 @@ public sealed unsafe class Sysctl(string root = "/proc/sys")
         }
         finally
         {
-            close(fd);
+            _ = close(fd);
         }
     }
 

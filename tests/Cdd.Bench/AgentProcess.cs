@@ -110,7 +110,7 @@ public sealed class AgentProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Tmds.Linux.LibC.kill(_process.Id, 15);
+            _ = Tmds.Linux.LibC.kill(_process.Id, 15);
             if (!_process.WaitForExit(TimeSpan.FromSeconds(5))) _process.Kill();
         }
         _process.Dispose();

@@ -49,7 +49,7 @@ public static class CsiBench
         public Samples All { get; } = new();
     }
 
-    public static void Run(Flags flags, TextWriter w, CancellationToken stop, Action<string> progress)
+    public static void Run(Flags flags, TextWriter w, Action<string> progress, CancellationToken stop)
     {
         string driver = RepoRoot.Published("cdd-csi", "csi/Cdd.Csi/Cdd.Csi.csproj");
         progress("csi: booting the VM (Debian kernel, TCG)...");
@@ -80,7 +80,7 @@ public static class CsiBench
             stop.ThrowIfCancellationRequested();
             bool record = i >= 0;
             var clock = Stopwatch.StartNew();
-            node.NodeGetInfo(new NodeGetInfoRequest());
+            node.NodeGetInfo(new NodeGetInfoRequest(), cancellationToken: stop);
             if (record) rpc.Add(clock.Elapsed.TotalMilliseconds);
             // Rotate which side goes first, so neither always meets the warmer cache or the fuller pool.
             if ((i & 1) == 0)

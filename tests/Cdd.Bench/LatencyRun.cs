@@ -12,7 +12,7 @@ public static class LatencyRun
 {
     const int WarmUps = 3;
 
-    public static List<Latency> Interleaved(IReadOnlyList<(Plugin Plugin, IReadOnlyList<string> Pods)> runs, CancellationToken stop, Action<string> progress)
+    public static List<Latency> Interleaved(IReadOnlyList<(Plugin Plugin, IReadOnlyList<string> Pods)> runs, Action<string> progress, CancellationToken stop)
     {
         var results = runs.Select(r => new Latency(r.Plugin, new Samples(), new Samples())).ToList();
         foreach (var (plugin, pods) in runs) WarmUp(plugin, pods[0], stop);

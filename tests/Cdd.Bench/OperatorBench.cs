@@ -45,7 +45,7 @@ public static partial class OperatorBench
     sealed record Outcome(string Label, string Process, string Engine, int Placed, int Refused,
         int[] Primaries, int[] Members, double[] CpuFraction, int MembersOnTripped);
 
-    public static void Run(TextWriter w, CancellationToken stop, Action<string> progress)
+    public static void Run(TextWriter w, Action<string> progress, CancellationToken stop)
     {
         string binary = RepoRoot.Published("cdd-operator", "deploy/operator/Cdd.Operator/Cdd.Operator.csproj");
         string dir = Directory.CreateTempSubdirectory("cdd-bench-operator-").FullName;

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Cdd.Bench;
-using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Testing;
 
 // cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,
@@ -38,12 +38,12 @@ try
 {
     if (op.Only)
     {
-        OperatorBench.Run(Console.Out, stop.Token, Console.Error.WriteLine);
+        OperatorBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
         return 0;
     }
     if (csi.Only)
     {
-        CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
+        CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
         return 0;
     }
 
@@ -74,8 +74,8 @@ try
     Console.Out.Write(IpamBench.Report(stop.Token)); // on the host's loopback, outside the bench namespaces
     lab.Dispose();
     lab = null;
-    if (op.Enabled) OperatorBench.Run(Console.Out, stop.Token, Console.Error.WriteLine);
-    if (csi.Enabled) CsiBench.Run(csi, Console.Out, stop.Token, Console.Error.WriteLine);
+    if (op.Enabled) OperatorBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
+    if (csi.Enabled) CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
     return 0;
 
     void Report(TextWriter w, BenchLab lab)
@@ -94,7 +94,7 @@ try
 
         Progress("macvlan ADD/DEL...");
         // host-local alone (it ignores the namespace) shows the floor any plugin that execs it pays.
-        var rows = LatencyRun.Interleaved([(cddMv, lab.PodsA), (refMv, lab.PodsB), (hlOnly, lab.PodsA)], stop.Token, Progress);
+        var rows = LatencyRun.Interleaved([(cddMv, lab.PodsA), (refMv, lab.PodsB), (hlOnly, lab.PodsA)], Progress, stop.Token);
         var (lc, lr) = (rows[0], rows[1]);
 
         Progress("macvlan with cdd-ipamd ADD/DEL...");
@@ -106,7 +106,7 @@ try
         using (var agent = AgentProcess.Start(Path.Combine(lab.Dir, "ipamd"), "bench", "10.82.0.0/16", "10.82.0.1"))
         {
             var cddAgent = new Plugin("cdd-cni macvlan + cdd-ipam (cdd-ipamd running)", "cddag", cdd, "eth0", NetConfs.CddMacvlanAgent(agent.Socket), common);
-            var pass = LatencyRun.Interleaved([(cddAgent, lab.PodsA), (refMv, lab.PodsB)], stop.Token, Progress);
+            var pass = LatencyRun.Interleaved([(cddAgent, lab.PodsA), (refMv, lab.PodsB)], Progress, stop.Token);
             (la, lr2) = (pass[0], pass[1]);
             agentRss = agent.PeakRssKiB();
             (agentAdd, agentDel) = (agent.AgentMeanMs("ADD"), agent.AgentMeanMs("DEL"));
@@ -119,7 +119,7 @@ try
         // VF settings are not exercised (none are asked for; they need a real PF, see the VM tier).
         var sriovEnv = new Dictionary<string, string>(common) { ["CDD_SYSFS_ROOT"] = lab.FakeSriov(lab.PodsA.Count + 3) };
         var cddSriov = new Plugin("cdd-cni sriov (fake sysfs, veth VFs) + host-local", "cddsr", cdd, "eth0", NetConfs.CddSriov(Ipam("ipam-cdd-sr")), sriovEnv);
-        var sriovPass = LatencyRun.Interleaved([(cddSriov, lab.PodsA), (refMv, lab.PodsB)], stop.Token, Progress);
+        var sriovPass = LatencyRun.Interleaved([(cddSriov, lab.PodsA), (refMv, lab.PodsB)], Progress, stop.Token);
         rows.Add(sriovPass[0]);
         rows.Add(sriovPass[1] with { Plugin = sriovPass[1].Plugin with { Label = sriovPass[1].Plugin.Label + " (same pass as sriov)" } });
 
@@ -127,7 +127,7 @@ try
         string? overlayNote = null;
         try
         {
-            rows.AddRange(LatencyRun.Interleaved([(cddOvl, lab.PodsA), (refBr, lab.PodsB)], stop.Token, Progress));
+            rows.AddRange(LatencyRun.Interleaved([(cddOvl, lab.PodsA), (refBr, lab.PodsB)], Progress, stop.Token));
         }
         catch (PluginFailedException e) when (e.Plugin == cddOvl || e.Plugin == refBr)
         {

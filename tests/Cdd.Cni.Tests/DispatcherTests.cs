@@ -3,9 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Tests.Spec;
-using Cdd.Native;
 using Cdd.Net;
-using Xunit;
 
 namespace Cdd.Cni.Tests;
 

@@ -1,5 +1,4 @@
 using Cdd.Cni.Contracts;
-using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Tests;

@@ -1,4 +1,4 @@
-using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Connection;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Testing;

@@ -1,5 +1,4 @@
 using Cdd.Cni.Spec;
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Model;

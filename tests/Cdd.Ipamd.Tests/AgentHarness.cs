@@ -1,4 +1,3 @@
-using Cdd.Ipam.Agent.Protocol;
 using Cdd.Ipam.Agent.Protocol.Wire;
 using Cdd.Ipam.Files;
 using Cdd.Ipam.Store;

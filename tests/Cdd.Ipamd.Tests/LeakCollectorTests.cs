@@ -1,6 +1,5 @@
 using Cdd.Ipam.Cluster;
 using Cdd.Ipam.Files;
-using Cdd.Ipam.Model;
 
 namespace Cdd.Ipamd.Tests;
 

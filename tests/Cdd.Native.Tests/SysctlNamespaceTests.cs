@@ -1,3 +1,4 @@
+using Cdd.Native.Namespaces;
 using Cdd.Testing;
 
 namespace Cdd.Native.Tests;

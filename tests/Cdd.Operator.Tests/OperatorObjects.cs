@@ -1,9 +1,5 @@
 using System.Text.Json.Nodes;
-using Cdd.Operator.Members;
-using Cdd.Operator.Model;
 using Cdd.Operator.Placement.Live;
-using Cdd.Operator.Primary;
-using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 
 namespace Cdd.Operator.Tests;

@@ -106,7 +106,7 @@ public sealed class PodmanHost : IDisposable
             Podman("rm", "-a", "-f", "-t", "0");
             foreach (var (c, started) in _started)
             {
-                if (c.Pid > 0 && started is not null && StartTime(c.Pid) == started) Tmds.Linux.LibC.kill(c.Pid, Tmds.Linux.LibC.SIGKILL);
+                if (c.Pid > 0 && started is not null && StartTime(c.Pid) == started) _ = Tmds.Linux.LibC.kill(c.Pid, Tmds.Linux.LibC.SIGKILL);
                 string netnsName = System.IO.Path.GetFileName(c.SandboxKey);
                 if (c.SandboxKey.StartsWith("/run/netns/", StringComparison.Ordinal) && File.Exists(c.SandboxKey))
                     global::Cdd.Testing.Exec.Run("ip", "netns", "del", netnsName);

@@ -1,5 +1,4 @@
 using Cdd.Testing;
-using Cdd.Vm;
 
 namespace Cdd.Vm.Tests;
 

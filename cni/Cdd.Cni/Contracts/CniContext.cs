@@ -4,7 +4,7 @@ using Cdd.Cni.Spec.Json;
 namespace Cdd.Cni.Contracts;
 
 /// <summary>Everything a mode needs for one invocation.</summary>
-public sealed class CniContext
+internal sealed class CniContext
 {
     public required CniEnvironment Env { get; init; }
     public required NetConf Config { get; init; }

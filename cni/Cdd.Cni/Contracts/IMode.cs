@@ -3,7 +3,7 @@ using Cdd.Cni.Spec;
 namespace Cdd.Cni.Contracts;
 
 /// <summary>One way of plugging a pod interface (macvlan, overlay, later sriov).</summary>
-public interface IMode
+internal interface IMode
 {
     /// <summary>Checks the mode's own fields of the config; throws <see cref="CniException"/> (code 7) naming the field.</summary>
     void Validate(CniContext ctx);

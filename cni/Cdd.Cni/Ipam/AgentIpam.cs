@@ -5,7 +5,7 @@ using Cdd.Ipam.Agent.Protocol;
 namespace Cdd.Cni.Ipam;
 
 /// <summary>cdd-ipam served by cdd-ipamd, asked directly over its socket: the verbs are the protocol library's.</summary>
-public sealed class AgentIpam : IIpam
+internal sealed class AgentIpam : IIpam
 {
     (CniContext Ctx, AgentSettings Settings)? _validated;
 

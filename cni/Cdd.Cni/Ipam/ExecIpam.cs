@@ -11,7 +11,7 @@ namespace Cdd.Cni.Ipam;
 /// Delegates to the IPAM plugin named by ipam.type, found in CNI_PATH, exactly as the spec's delegation rules say:
 /// our environment with CNI_COMMAND set to the verb, the runtime's config bytes on stdin, a result or error on stdout.
 /// </summary>
-public sealed class ExecIpam : IIpam
+internal sealed class ExecIpam : IIpam
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private readonly TimeSpan? _timeout;

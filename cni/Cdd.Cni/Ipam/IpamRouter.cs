@@ -7,7 +7,7 @@ namespace Cdd.Cni.Ipam;
 /// Picks the IPAM path per invocation: cdd-ipam served by the node agent is asked over its socket directly;
 /// anything else (host-local, static, cdd-ipam on its file store) is exec'd per the spec.
 /// </summary>
-public sealed class IpamRouter(IIpam exec, IIpam agent) : IIpam
+internal sealed class IpamRouter(IIpam exec, IIpam agent) : IIpam
 {
     public IpamRouter() : this(new ExecIpam(), new AgentIpam()) { }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cdd.Cni.Macvlan;
 
 /// <summary>The macvlan mode's fields of the network config, as on the wire.</summary>
-public sealed class MacvlanConf
+internal sealed class MacvlanConf
 {
     [JsonPropertyName("master")] public string? Master { get; set; }
     [JsonPropertyName("macvlanMode")] public string? MacvlanMode { get; set; }

@@ -2,8 +2,6 @@ using System.Net.Sockets;
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
-using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Net;
 
@@ -13,7 +11,7 @@ namespace Cdd.Cni.Macvlan;
 /// A macvlan on the node's master, created directly inside the pod namespace under a temporary
 /// name and renamed there, so it never clashes with host interface names.
 /// </summary>
-public sealed class MacvlanPlugin : IMode
+internal sealed class MacvlanPlugin : IMode
 {
     Link _master = null!;
     MacvlanSettings _s = null!;

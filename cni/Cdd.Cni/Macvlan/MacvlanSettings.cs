@@ -5,7 +5,7 @@ namespace Cdd.Cni.Macvlan;
 
 /// <summary>The macvlan mode's fields, validated. Every refusal is code 7 naming the field.</summary>
 /// <param name="Master">The master's name; null: the interface of the node's default route.</param>
-public sealed record MacvlanSettings(string? Master, MacvlanMode Mode, string ModeName)
+internal sealed record MacvlanSettings(string? Master, MacvlanMode Mode, string ModeName)
 {
     static readonly Dictionary<string, MacvlanMode> Modes = new()
     {

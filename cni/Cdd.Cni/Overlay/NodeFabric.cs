@@ -12,7 +12,7 @@ namespace Cdd.Cni.Overlay;
 /// to it and the head-end replication entries (one all-zero FDB entry per peer VTEP). Made once
 /// and reconciled on each ADD under a file lock, so concurrent ADDs never race on it.
 /// </summary>
-public static class NodeFabric
+internal static class NodeFabric
 {
     static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cdd.Cni.Overlay;
 
 /// <summary>The overlay mode's fields of the network config, as on the wire.</summary>
-public sealed class OverlayConf
+internal sealed class OverlayConf
 {
     [JsonPropertyName("bridge")] public string? Bridge { get; set; }
     [JsonPropertyName("vni")] public int? Vni { get; set; }

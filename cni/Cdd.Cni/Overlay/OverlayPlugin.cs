@@ -1,8 +1,6 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
-using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Net;
 
@@ -12,7 +10,7 @@ namespace Cdd.Cni.Overlay;
 /// A veth pair from the pod into the node bridge; the bridge reaches the other nodes through a
 /// VXLAN device with head-end replication (see <see cref="NodeFabric"/>).
 /// </summary>
-public sealed class OverlayPlugin : IMode
+internal sealed class OverlayPlugin : IMode
 {
     OverlaySettings _s = null!;
 

@@ -8,7 +8,7 @@ using Cdd.Native.Rtnl;
 namespace Cdd.Cni.Overlay;
 
 /// <summary>The overlay fields of the config, checked against this node's underlay.</summary>
-public sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, ushort Port, Link Underlay, IPAddress Local, int Mtu, IReadOnlyList<IPAddress> Peers)
+internal sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, ushort Port, Link Underlay, IPAddress Local, int Mtu, IReadOnlyList<IPAddress> Peers)
 {
     public const int MaxVni = (1 << 24) - 1;
 

@@ -10,7 +10,7 @@ namespace Cdd.Cni.Plumbing;
 /// is inherited by the delegated IPAM process, so an ADD that was SIGKILLed still holds it until its IPAM child
 /// is gone too, and the DEL that follows sees the child's claim.
 /// </summary>
-public static class AttachmentLock
+internal static class AttachmentLock
 {
     /// <summary>Longer than an IPAM call may take (30 s by default) plus the link work around it.</summary>
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -5,7 +5,7 @@ using Cdd.Native.Rtnl;
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>CHECK: compares the pod interface with what prevResult says it should be.</summary>
-public static class InterfaceCheck
+internal static class InterfaceCheck
 {
     /// <summary>Returns the live link after verifying kind, MAC, MTU, addresses and routes.</summary>
     public static Link Verify(CniContext ctx, Rtnetlink pod, string? expectedKind)

@@ -2,12 +2,13 @@ using System.Net;
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>Puts the IPAM result on a pod interface: announcements armed, addresses, link up (the kernel announces), routes.</summary>
-public static class InterfaceSetup
+internal static class InterfaceSetup
 {
     public static void Configure(Pod pod, Link link, CniResult ipam)
     {

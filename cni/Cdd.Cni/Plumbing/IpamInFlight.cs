@@ -8,7 +8,7 @@ namespace Cdd.Cni.Plumbing;
 /// IPAM ADD running beside the link work. An exec'd IPAM plugin costs several milliseconds of
 /// process start-up that need not wait for the interface to exist; only the addresses do.
 /// </summary>
-public sealed class IpamInFlight
+internal sealed class IpamInFlight
 {
     readonly CniContext _ctx;
     readonly Thread _thread;

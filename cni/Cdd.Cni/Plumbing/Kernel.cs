@@ -4,7 +4,7 @@ using Cdd.Native;
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>Turns a refused kernel call into the error the runtime sees.</summary>
-public static class Kernel
+internal static class Kernel
 {
     public static T Do<T>(Func<T> call)
     {

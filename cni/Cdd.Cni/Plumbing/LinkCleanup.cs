@@ -9,7 +9,7 @@ namespace Cdd.Cni.Plumbing;
 /// DEL's way of removing a link: gone already is success, and only a link of the kind we make that carries this
 /// attachment's mark is touched. A same-named link without it is left alone, and stderr says so.
 /// </summary>
-public static class LinkCleanup
+internal static class LinkCleanup
 {
     public static void DeleteIfPresent(Rtnetlink rtnl, string name, string kind, CniContext ctx, string where, TextWriter? log = null)
     {

@@ -10,7 +10,7 @@ namespace Cdd.Cni.Plumbing;
 /// between create and mark; in it the link still has the attachment's derived name (cddt…, cddv…), which only
 /// this attachment's ADD ever gives a link, and that name counts as the mark until the alias is set.
 /// </summary>
-public static class LinkMark
+internal static class LinkMark
 {
     const string Prefix = "cdd-cni ";
 

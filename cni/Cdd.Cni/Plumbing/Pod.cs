@@ -1,12 +1,12 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
-using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 
 namespace Cdd.Cni.Plumbing;
 
 /// <summary>The pod's network namespace and a netlink socket bound inside it.</summary>
-public sealed class Pod : IDisposable
+internal sealed class Pod : IDisposable
 {
     Pod(NetNs ns, Rtnetlink rtnl)
     {

@@ -1,6 +1,7 @@
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 
 namespace Cdd.Cni.Plumbing;
 
@@ -8,7 +9,7 @@ namespace Cdd.Cni.Plumbing;
 /// Opening CNI_NETNS with the spec's meaning for each way it can fail. Only an nsfs file of a network namespace
 /// other than our own is a pod namespace; every errno of opening it has a code, none is 100.
 /// </summary>
-public static class PodNamespace
+internal static class PodNamespace
 {
     /// <summary>For ADD and CHECK: a missing namespace is "container unknown" (3), a path that is no network namespace or is ours is 4.</summary>
     public static NetNs Open(CniContext ctx)

@@ -4,7 +4,7 @@ namespace Cdd.Cni.Plumbing;
 /// Undo actions registered right where each resource is acquired; run newest first unless the
 /// whole operation committed. An undo that fails is reported on stderr and the rest still run.
 /// </summary>
-public sealed class Rollback(TextWriter? log = null) : IDisposable
+internal sealed class Rollback(TextWriter? log = null) : IDisposable
 {
     readonly Stack<(string What, Action Undo)> _steps = new();
     bool _committed;

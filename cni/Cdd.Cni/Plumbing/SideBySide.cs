@@ -7,7 +7,7 @@ namespace Cdd.Cni.Plumbing;
 /// costs more than the step), and rethrows the first step's error, else the second's.
 /// DEL uses it to release the address while the kernel tears the link down.
 /// </summary>
-public static class SideBySide
+internal static class SideBySide
 {
     public static void Run(Action first, Action second)
     {

@@ -6,7 +6,7 @@ namespace Cdd.Cni.Plumbing;
 /// API loads OpenSSL, which costs several milliseconds on every pod start, and these names need
 /// no resistance to a chosen collision.
 /// </summary>
-public static class StableName
+internal static class StableName
 {
     /// <summary>prefix + 8 lowercase hex digits.</summary>
     public static string Of(string prefix, string key)

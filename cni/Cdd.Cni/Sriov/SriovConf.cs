@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Cdd.Cni.Sriov;
 
 /// <summary>The sriov mode's fields of the network config, as on the wire (the names sriov-cni uses).</summary>
-public sealed class SriovConf
+internal sealed class SriovConf
 {
     /// <summary>The VF's PCI address, as the SR-IOV device plugin injects it (through Multus).</summary>
     [JsonPropertyName("deviceID")] public string? DeviceId { get; set; }

@@ -2,6 +2,7 @@ using Cdd.Cni.Contracts;
 using Cdd.Cni.Plumbing;
 using Cdd.Cni.Spec;
 using Cdd.Native;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
 using Cdd.Net;
@@ -14,7 +15,7 @@ namespace Cdd.Cni.Sriov;
 /// namespace through a temporary name and renamed there. DEL moves it back under its original name and restores
 /// what ADD changed. CDD_SYSFS_ROOT points at another sysfs root (a host /sys mounted elsewhere; tests).
 /// </summary>
-public sealed class SriovPlugin : IMode
+internal sealed class SriovPlugin : IMode
 {
     SriovSettings _s = null!;
 
@@ -43,7 +44,7 @@ public sealed class SriovPlugin : IMode
 
         var state = new SriovState
         {
-            Pci = vf.Pci, PfPci = vf.PfPci, PfName = sysfs.Netdevs(vf.PfPci).FirstOrDefault(), VfIndex = vf.Index,
+            Pci = vf.Pci, PfPci = vf.PfPci, PfName = sysfs.Netdevs(vf.PfPci) is [var pfNetdev, ..] ? pfNetdev : null, VfIndex = vf.Index,
             HostName = netdev.Name, HostMac = netdev.Mac?.ToString(), HostMtu = netdev.Mtu,
             ContainerId = ctx.Env.ContainerId, IfName = ifName, Network = ctx.Config.Name, Netns = ctx.Env.Netns,
         };

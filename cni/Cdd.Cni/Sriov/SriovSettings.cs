@@ -1,6 +1,5 @@
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Native.Sysfs;
 using Cdd.Net;
@@ -11,7 +10,7 @@ namespace Cdd.Cni.Sriov;
 /// The sriov mode's fields, validated. Every refusal is code 7 naming the field. VLAN, QoS and the tag protocol go
 /// together; a VLAN left out is taken from the IPAM result (the segment of the pod's address).
 /// </summary>
-public sealed record SriovSettings
+internal sealed record SriovSettings
 {
     public string? DeviceId { get; init; }
     public IReadOnlyList<string> Pfs { get; init; } = [];

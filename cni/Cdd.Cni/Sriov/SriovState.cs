@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Cdd.Cni.Spec;
-using Cdd.Native;
 using Cdd.Native.Rtnl;
 using Cdd.Net;
 
@@ -11,7 +10,7 @@ namespace Cdd.Cni.Sriov;
 /// What DEL needs to give a VF back, kept per attachment in STATE/sriov/CONTAINERID-IFNAME.json and written
 /// atomically (temp + rename) before ADD changes anything, so a killed ADD is undone by the DEL that follows.
 /// </summary>
-public sealed class SriovState
+internal sealed class SriovState
 {
     [JsonPropertyName("pci")] public string Pci { get; set; } = "";
     [JsonPropertyName("pfPci")] public string PfPci { get; set; } = "";
@@ -33,7 +32,7 @@ public sealed class SriovState
 }
 
 /// <summary>A VF's settings on disk; a missing field is "not set / not changed".</summary>
-public sealed class VfJson
+internal sealed class VfJson
 {
     [JsonPropertyName("mac")] public string? Mac { get; set; }
     [JsonPropertyName("vlan")] public int? Vlan { get; set; }
@@ -79,7 +78,7 @@ public sealed class VfJson
 internal sealed partial class SriovJsonContext : JsonSerializerContext;
 
 /// <summary>The sriov mode's files under the state directory: attachment records, VF claims and per-VF locks.</summary>
-public sealed class SriovStateStore(string stateDir)
+internal sealed class SriovStateStore(string stateDir)
 {
     public string Dir { get; } = Path.Combine(stateDir, "sriov");
     string Attachments => Path.Combine(Dir, "attachments");

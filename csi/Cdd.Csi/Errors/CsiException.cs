@@ -1,7 +1,7 @@
 namespace Cdd.Csi.Errors;
 
 /// <summary>A domain error with the CSI outcome it stands for.</summary>
-public sealed class CsiException(CsiFault fault, string message) : Exception(message)
+internal sealed class CsiException(CsiFault fault, string message) : Exception(message)
 {
     public CsiFault Fault { get; } = fault;
 

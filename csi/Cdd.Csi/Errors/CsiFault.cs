@@ -1,7 +1,7 @@
 namespace Cdd.Csi.Errors;
 
 /// <summary>The outcomes the CSI spec names; <see cref="Grpc.CallInterceptor"/> maps each to its gRPC code, in one place.</summary>
-public enum CsiFault
+internal enum CsiFault
 {
     InvalidArgument,
     OutOfRange,

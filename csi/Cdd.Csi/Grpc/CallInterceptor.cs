@@ -2,9 +2,9 @@ using System.Diagnostics;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Validation;
 using Cdd.Native;
-using Google.Protobuf;
 using global::Grpc.Core;
 using global::Grpc.Core.Interceptors;
+using Google.Protobuf;
 
 namespace Cdd.Csi.Grpc;
 
@@ -12,7 +12,7 @@ namespace Cdd.Csi.Grpc;
 /// Every call passes here: validate the request, log it with secrets stripped, run it, and map domain errors
 /// to the gRPC codes the CSI spec names. This is the only place that chooses status codes.
 /// </summary>
-public sealed class CallInterceptor(RequestValidator validator, ILogger<CallInterceptor> log) : Interceptor
+internal sealed class CallInterceptor(RequestValidator validator, ILogger<CallInterceptor> log) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, global::Grpc.Core.UnaryServerMethod<TRequest, TResponse> continuation)

@@ -4,7 +4,7 @@ using Google.Protobuf.Reflection;
 namespace Cdd.Csi.Grpc;
 
 /// <summary>A loggable copy of a request: every field the spec marks (csi_secret) is cleared, and so are mount flags (they may carry secrets).</summary>
-public static class SecretStripper
+internal static class SecretStripper
 {
     public static IMessage Strip(IMessage message)
     {

@@ -5,7 +5,7 @@ using Csi.V1;
 namespace Cdd.Csi.Lvm;
 
 /// <summary>CreateVolume's volume_content_source: which LV a restore (snapshot) or a clone (volume) copies.</summary>
-public static class ContentSource
+internal static class ContentSource
 {
     /// <summary>Volume context key carrying <see cref="Describe"/>: NodeStage grows a copied filesystem to its volume.</summary>
     public const string ContextKey = "cdd.io/contentSource";

@@ -5,7 +5,7 @@ namespace Cdd.Csi.Lvm;
 /// (as kill -9 would) at exactly that point of an lvm2 call, so the VM tests hit the worst moment every time, not by luck.
 /// Unset (always, in a deployment), <see cref="Wrap"/> returns the real <see cref="ILvm"/> untouched.
 /// </summary>
-public sealed class CrashHook(ILvm inner, string point) : ILvm
+internal sealed class CrashHook(ILvm inner, string point) : ILvm
 {
     public const string Variable = "CDD_CSI_TEST_CRASH";
     static readonly string[] Points = ["before-create", "after-create", "after-snapshot"];

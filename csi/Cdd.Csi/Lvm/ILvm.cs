@@ -1,7 +1,7 @@
 namespace Cdd.Csi.Lvm;
 
 /// <summary>The lvm2 operations the driver uses, one to one with the tools (pass-through in <see cref="LvmCli"/>).</summary>
-public interface ILvm
+internal interface ILvm
 {
     Task<IReadOnlyList<VgInfo>> VolumeGroupsAsync();
 

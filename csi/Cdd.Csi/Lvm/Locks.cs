@@ -7,7 +7,7 @@ namespace Cdd.Csi.Lvm;
 /// lvm2 takes its own VG lock, but our read-check-create sequences must not interleave, so calls on one VG
 /// queue here. A second call on a volume that is already being worked on fails fast with ABORTED (spec).
 /// </summary>
-public sealed class Locks
+internal sealed class Locks
 {
     readonly ConcurrentDictionary<string, SemaphoreSlim> _vgs = new();
     readonly ConcurrentDictionary<string, byte> _inFlight = new();

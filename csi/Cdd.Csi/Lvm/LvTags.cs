@@ -6,7 +6,7 @@ namespace Cdd.Csi.Lvm;
 /// Facts kept in LV tags (LVM allows [A-Za-z0-9_+.-/=!:&amp;#]): what a snapshot was taken of and when, and what a
 /// volume was restored or cloned from. Written by the same lvcreate that makes the LV, so they never lag behind it.
 /// </summary>
-public static class LvTags
+internal static class LvTags
 {
     /// <summary>On a snapshot: the volume ID it was taken of (kept after that volume is deleted).</summary>
     public const string SourcePrefix = "cdd.io-source=";

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Cdd.Csi.Lvm;
 
 /// <summary>lvm2 through its tools: argument vectors, `--reportformat json` parsed, non-zero exits as <see cref="Errors.ToolException"/>.</summary>
-public sealed class LvmCli : ILvm
+internal sealed class LvmCli : ILvm
 {
     static readonly string[] Units = ["--reportformat", "json", "--units", "b", "--nosuffix"];
 
@@ -78,7 +78,7 @@ public sealed class LvmCli : ILvm
     public Task ExtendAsync(string vg, string name, long sizeBytes) =>
         Tool.RunCheckedAsync("lvextend", ["--yes", "-L", sizeBytes.ToString(CultureInfo.InvariantCulture) + "b", $"{vg}/{name}"]);
 
-    static IEnumerable<JsonElement> Rows(string json, string kind)
+    static List<JsonElement> Rows(string json, string kind)
     {
         using var doc = JsonDocument.Parse(json);
         var rows = new List<JsonElement>();

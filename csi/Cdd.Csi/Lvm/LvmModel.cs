@@ -1,12 +1,12 @@
 namespace Cdd.Csi.Lvm;
 
-public sealed record VgInfo(string Name, long SizeBytes, long FreeBytes, long ExtentBytes);
+internal sealed record VgInfo(string Name, long SizeBytes, long FreeBytes, long ExtentBytes);
 
 /// <summary>A VG and its LVs as one `lvs` call reports them.</summary>
-public sealed record VgReport(VgInfo Vg, IReadOnlyList<LvInfo> Lvs);
+internal sealed record VgReport(VgInfo Vg, IReadOnlyList<LvInfo> Lvs);
 
 /// <summary>One logical volume as `lvs` reports it. <c>Attr</c> is lv_attr (e.g. "Vwi-aotz--": type, ..., state, open).</summary>
-public sealed record LvInfo(string Vg, string Name, long SizeBytes, IReadOnlyList<string> Tags, string PoolLv, string Attr, double DataPercent)
+internal sealed record LvInfo(string Vg, string Name, long SizeBytes, IReadOnlyList<string> Tags, string PoolLv, string Attr, double DataPercent)
 {
     public bool IsThinPool => Attr.Length > 0 && Attr[0] == 't';
     public bool IsOpen => Attr.Length > 5 && Attr[5] == 'o';

@@ -9,7 +9,7 @@ namespace Cdd.Csi.Lvm;
 /// ControllerExpandVolume and NodeExpandVolume: with --expand-on-node the controller capability is not advertised, so
 /// external-resizer (which has no per-node mode) only records the new size and kubelet asks the node that holds the LV.
 /// </summary>
-public static class VolumeGrowth
+internal static class VolumeGrowth
 {
     /// <summary>The LV's size after growing (unchanged when it is already as big: a repeated call, or a shrink, which is never done).</summary>
     public static async Task<long> GrowAsync(ILvm lvm, Locks locks, DriverOptions options, VolumeId id, CapacityRange range)

@@ -3,7 +3,7 @@ using Cdd.Native.Mounts;
 namespace Cdd.Csi.Node;
 
 /// <summary>Raw block volumes: the LV's device node bind-mounted onto a file, and what sysfs says about the device.</summary>
-public static class BlockTargets
+internal static class BlockTargets
 {
     /// <summary>
     /// Whether the mount at a target is a bind of <paramref name="device"/>'s node: such a mount shows the devtmpfs it came

@@ -3,7 +3,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.Node;
 
 /// <summary>blkid and mkfs, run as tools with argument vectors.</summary>
-public static class Filesystems
+internal static class Filesystems
 {
     // mkfs discards every block of the device first and resize2fs may move inode tables: minutes on a large thick LV.
     static readonly TimeSpan FormatTimeout = TimeSpan.FromMinutes(10);

@@ -2,8 +2,8 @@ using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Validation;
 using Csi.V1;
-using Google.Protobuf.WellKnownTypes;
 using global::Grpc.Core;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Cdd.Csi.Services;
 
@@ -11,7 +11,7 @@ namespace Cdd.Csi.Services;
 /// Snapshots are inactive thin snapshot LVs of thin volumes, ready at once. They are independent of their source: deleting
 /// the source volume leaves its snapshots restorable (the source ID stays in their tags and in ListSnapshots).
 /// </summary>
-public sealed partial class ControllerService
+internal sealed partial class ControllerService
 {
     public override async Task<CreateSnapshotResponse> CreateSnapshot(CreateSnapshotRequest request, ServerCallContext context)
     {

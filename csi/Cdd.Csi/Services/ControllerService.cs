@@ -8,7 +8,7 @@ using global::Grpc.Core;
 namespace Cdd.Csi.Services;
 
 /// <summary>Controller for this node's own VGs (node-deployment model): create (blank, restored, cloned), delete, list, capacity, expand; snapshots in ControllerService.Snapshots.cs.</summary>
-public sealed partial class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
+internal sealed partial class ControllerService(DriverOptions options, ILvm lvm, Locks locks) : Controller.ControllerBase
 {
     public const long XfsMinimumBytes = 300L << 20;
 

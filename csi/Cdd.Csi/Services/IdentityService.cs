@@ -4,7 +4,7 @@ using global::Grpc.Core;
 
 namespace Cdd.Csi.Services;
 
-public sealed class IdentityService(DriverOptions options, ILvm lvm) : Identity.IdentityBase
+internal sealed class IdentityService(DriverOptions options, ILvm lvm) : Identity.IdentityBase
 {
     public override Task<GetPluginInfoResponse> GetPluginInfo(GetPluginInfoRequest request, ServerCallContext context) =>
         Task.FromResult(new GetPluginInfoResponse

@@ -2,7 +2,6 @@ using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Node;
 using Cdd.Csi.Validation;
-using Cdd.Native;
 using Cdd.Native.Mounts;
 using Csi.V1;
 using global::Grpc.Core;
@@ -13,7 +12,7 @@ namespace Cdd.Csi.Services;
 /// Stage (format if blank, mount), publish (bind mount), and their undo; stats and condition; online growth. Raw block
 /// volumes skip staging and bind the LV's device node onto a file. Calls on one volume never overlap (ABORTED).
 /// </summary>
-public sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : global::Csi.V1.Node.NodeBase
+internal sealed class NodeService(DriverOptions options, Locks locks, ILvm lvm) : global::Csi.V1.Node.NodeBase
 {
     public override async Task<NodeStageVolumeResponse> NodeStageVolume(NodeStageVolumeRequest request, ServerCallContext context)
     {

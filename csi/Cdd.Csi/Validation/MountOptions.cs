@@ -4,7 +4,7 @@ using Cdd.Native.Mounts;
 namespace Cdd.Csi.Validation;
 
 /// <summary>Mount options from the volume capability, limited to an allow-list: each becomes a mount(2) flag or fs data.</summary>
-public sealed record MountOptions(MountFlags Flags, string Data)
+internal sealed record MountOptions(MountFlags Flags, string Data)
 {
     static readonly Dictionary<string, MountFlags> FlagOptions = new()
     {

@@ -3,7 +3,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.Validation;
 
 /// <summary>Staging and target paths: absolute, normalised, no "..", below the kubelet root.</summary>
-public static class PathRules
+internal static class PathRules
 {
     public static string Require(string path, string field, string kubeletRoot)
     {

@@ -10,7 +10,7 @@ namespace Cdd.Csi.Validation;
 /// shapes, paths, sizes, parameters, capabilities and mount options. Failures are INVALID_ARGUMENT or
 /// OUT_OF_RANGE and nothing has been touched yet.
 /// </summary>
-public sealed class RequestValidator(DriverOptions options)
+internal sealed class RequestValidator(DriverOptions options)
 {
     public const int MaxNameBytes = 128;
 

@@ -6,7 +6,7 @@ namespace Cdd.Csi.Validation;
 /// A snapshot is "&lt;vg&gt;/snap-&lt;40 hex of SHA-256(name)&gt;": a thin snapshot LV of the source volume, in the source's pool.
 /// Its name, source and creation time live in LV tags written by the same lvcreate, so a repeated call finds it.
 /// </summary>
-public readonly record struct SnapshotId(string Vg, string Lv)
+internal readonly record struct SnapshotId(string Vg, string Lv)
 {
     public const string Prefix = "snap-";
     public const string OwnerTag = "cdd.io-csi-snapshot";

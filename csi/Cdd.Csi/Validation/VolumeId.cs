@@ -8,7 +8,7 @@ namespace Cdd.Csi.Validation;
 /// A volume is "&lt;vg&gt;/&lt;lv&gt;". The LV name is derived from the request name (csi- + 40 hex of its SHA-256), so a
 /// repeated CreateVolume, even after a crash mid-call, finds the same LV; the full name is kept in a tag.
 /// </summary>
-public readonly record struct VolumeId(string Vg, string Lv)
+internal readonly record struct VolumeId(string Vg, string Lv)
 {
     public const string Prefix = "csi-";
     public const string OwnerTag = "cdd.io-csi";

@@ -3,7 +3,7 @@ using Cdd.Csi.Errors;
 namespace Cdd.Csi.Validation;
 
 /// <summary>StorageClass parameters of CreateVolume, parsed and checked. Unknown keys are refused.</summary>
-public sealed record VolumeParameters(string VolumeGroup, string? ThinPool, string FsType, IReadOnlyList<string> MkfsOptions)
+internal sealed record VolumeParameters(string VolumeGroup, string? ThinPool, string FsType, IReadOnlyList<string> MkfsOptions)
 {
     public const string VolumeGroupKey = "volumeGroup", ThinPoolKey = "thinPool", FsTypeKey = "fsType", MkfsOptionsKey = "mkfsOptions";
 

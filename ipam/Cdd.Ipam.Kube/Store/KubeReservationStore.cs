@@ -120,12 +120,12 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
         }
     }
 
-    public async Task<Reservation?> TryReplaceAsync(Reservation current, Reservation next, CancellationToken ct)
+    public async Task<Reservation?> TryReplaceAsync(Reservation current, Reservation replacement, CancellationToken ct)
     {
         CheckPool(current.Pool);
-        if (current.Name != next.Name) throw new ArgumentException($"a replace keeps the address: {current.Address} cannot become {next.Address}", nameof(next));
+        if (current.Name != replacement.Name) throw new ArgumentException($"a replace keeps the address: {current.Address} cannot become {replacement.Address}", nameof(replacement));
         if (!ReservationCodec.TryParseVersion(current.Version, out string uid, out string rv)) return null;
-        var body = ReservationCodec.Encode(next, _options.GatewayOf?.Invoke(next.Pool, next.Segment));
+        var body = ReservationCodec.Encode(replacement, _options.GatewayOf?.Invoke(replacement.Pool, replacement.Segment));
         body.Metadata.Uid = uid;
         body.Metadata.ResourceVersion = rv;
         string token = Guid.NewGuid().ToString("N");
@@ -281,7 +281,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     static bool Same(Reservation stored, Reservation wanted) =>
         stored.Owner == wanted.Owner && stored.Fixed == wanted.Fixed && stored.Node == wanted.Node && stored.Segment == wanted.Segment;
 
-    IReadOnlyDictionary<string, IPAddress> Cursors(string pool)
+    Dictionary<string, IPAddress> Cursors(string pool)
     {
         if (_options.SpreadKey is { } key && _options.PoolOf?.Invoke(pool) is { } ipPool)
             foreach (var segment in ipPool.Segments)

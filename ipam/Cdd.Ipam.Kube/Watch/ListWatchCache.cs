@@ -1,6 +1,5 @@
 using System.Globalization;
 using Cdd.Ipam.Kube.Resources;
-using Cdd.Ipam.Kube.Store;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;

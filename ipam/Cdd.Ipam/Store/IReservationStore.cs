@@ -23,7 +23,7 @@ public interface IReservationStore
     Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct);
 
     /// <summary>Replaces <paramref name="current"/> if it is still the stored version; null when it is not (or is gone).</summary>
-    Task<Reservation?> TryReplaceAsync(Reservation current, Reservation next, CancellationToken ct);
+    Task<Reservation?> TryReplaceAsync(Reservation current, Reservation replacement, CancellationToken ct);
 
     /// <summary>Deletes <paramref name="current"/> if it is still the stored version; false when it is not (or is gone).</summary>
     Task<bool> TryReleaseAsync(Reservation current, CancellationToken ct);

@@ -4,7 +4,7 @@ using Cdd.Native.Interop;
 using Cdd.Native.Netlink;
 using static Tmds.Linux.LibC;
 
-namespace Cdd.Native;
+namespace Cdd.Native.Namespaces;
 
 /// <summary>
 /// An open network namespace (a file descriptor on an nsfs file such as /var/run/netns/x or
@@ -61,7 +61,7 @@ public sealed unsafe class NetNs : IDisposable
         }
         catch
         {
-            close(fd);
+            _ = close(fd);
             throw;
         }
     }
@@ -152,7 +152,7 @@ public sealed unsafe class NetNs : IDisposable
             finally
             {
                 // If switching back fails the thread simply ends here: it is ours and never reused.
-                setns(home.Fd, CLONE_NEWNET);
+                _ = setns(home.Fd, CLONE_NEWNET);
             }
         }, 256 * 1024) { IsBackground = true, Name = "netns" };
         thread.Start();
@@ -185,7 +185,7 @@ public sealed unsafe class NetNs : IDisposable
     {
         if (_fd >= 0)
         {
-            close(_fd);
+            _ = close(_fd);
             _fd = -1;
         }
     }

@@ -1,4 +1,4 @@
-namespace Cdd.Native;
+namespace Cdd.Native.Namespaces;
 
 /// <summary>The path opened, but what it names is no network namespace (a FIFO, a plain file, a mount namespace...).</summary>
 public sealed class NotANetworkNamespaceException(string path, string found)

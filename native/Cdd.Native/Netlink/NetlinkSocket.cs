@@ -52,12 +52,12 @@ public sealed unsafe class NetlinkSocket : IDisposable
             if (getsockname(fd, (sockaddr*)&sa, &len) < 0) throw ErrnoException.FromLast("getsockname(netlink)");
             int one = 1;
             // Extended ACKs give the kernel's reason ("MTU too large"); older kernels ignore the option.
-            setsockopt(fd, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, &one, (socklen_t)sizeof(int));
+            _ = setsockopt(fd, Nl.SOL_NETLINK, Nl.NETLINK_EXT_ACK, &one, (socklen_t)sizeof(int));
             return new NetlinkSocket(fd, sa.Pid);
         }
         catch
         {
-            close(fd);
+            _ = close(fd);
             throw;
         }
     }
@@ -182,7 +182,7 @@ public sealed unsafe class NetlinkSocket : IDisposable
     {
         if (_fd >= 0)
         {
-            close(_fd);
+            _ = close(_fd);
             _fd = -1;
         }
     }

@@ -1,3 +1,4 @@
+using Cdd.Native.Namespaces;
 using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;

@@ -1,4 +1,5 @@
 using System.Net;
+using Cdd.Native.Namespaces;
 using Cdd.Net;
 
 namespace Cdd.Native.Rtnl;

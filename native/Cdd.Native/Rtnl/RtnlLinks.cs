@@ -1,3 +1,4 @@
+using Cdd.Native.Namespaces;
 using Cdd.Native.Netlink;
 using Cdd.Net;
 

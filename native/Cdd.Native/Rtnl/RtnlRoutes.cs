@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net.Sockets;
 using Cdd.Native.Netlink;
 using Cdd.Net;

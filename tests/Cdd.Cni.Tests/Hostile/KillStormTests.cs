@@ -74,7 +74,7 @@ public sealed class KillStormTests : IDisposable
                 if (kill)
                 {
                     Thread.Sleep(rng.Next(0, 30));
-                    Tmds.Linux.LibC.kill(p.Id, 9); // cdd-cni alone: nsenter has exec'd it, the IPAM child is not touched
+                    _ = Tmds.Linux.LibC.kill(p.Id, 9); // cdd-cni alone: nsenter has exec'd it, the IPAM child is not touched
                 }
                 if (!p.WaitForExit(TimeSpan.FromSeconds(60))) { failures.Add($"{verb} {id} did not end"); p.Kill(); continue; }
                 var mine = holders.Where(h => h.Value == id).Select(h => h.Key).ToList();

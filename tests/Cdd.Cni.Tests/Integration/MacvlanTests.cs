@@ -66,7 +66,7 @@ public sealed class MacvlanTests : IDisposable
         using var pod = _n.NewPod();
         _n.Cni.Add(_n.Config(), "watcher", watcher).Ok("ADD watcher");
         // With arp_accept the watcher learns addresses from gratuitous ARP alone; nothing pings.
-        using (var ns = Cdd.Native.NetNs.Open(watcher.Path))
+        using (var ns = Cdd.Native.Namespaces.NetNs.Open(watcher.Path))
             ns.Run(() => new Cdd.Native.Sysctl().SetInterface("ipv4", "eth0", "arp_accept", "1"));
         var add = _n.Cni.Add(_n.Config(), "announcer", pod).Ok("ADD");
         string mac = add.Json.GetProperty("interfaces")[0].GetProperty("mac").GetString()!;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Cdd.Testing;
 
 namespace Cdd.Cni.Tests.Integration;

@@ -1,6 +1,5 @@
 using System.Text;
 using Cdd.Cni.Ipam;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Ipam;
 

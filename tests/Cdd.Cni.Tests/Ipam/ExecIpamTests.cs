@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Cdd.Cni.Contracts;
 using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Ipam;
 
@@ -19,7 +18,6 @@ public sealed class ExecIpamTests : IDisposable
           "ipam": {"type": "{{{type}}}", "cniVersion": "keep-me", "subnet": "10.1.0.0/24"}}
         """;
 
-    private const string Result11 = """{"cniVersion":"1.1.0","ips":[{"address":"10.1.0.7/24","gateway":"10.1.0.1"}],"routes":[{"dst":"0.0.0.0/0"}]}""";
 
     // Records what it got (env and stdin per verb), then answers like a 1.1.0 IPAM plugin.
     private const string Recorder = """

@@ -1,6 +1,4 @@
 using Cdd.Cni.Ipam;
-using Cdd.Cni.Spec;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Ipam;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Cdd.Cni.Contracts;
-using Cdd.Cni.Ipam;
 using Cdd.Cni.Spec;
 
 namespace Cdd.Cni.Tests.Ipam;

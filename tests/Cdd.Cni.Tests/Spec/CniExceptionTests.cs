@@ -1,5 +1,4 @@
 using Cdd.Cni.Spec;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Cdd.Cni.Spec;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 

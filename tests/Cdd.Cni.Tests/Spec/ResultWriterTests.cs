@@ -1,8 +1,6 @@
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Net;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Cdd.Cni.Spec;
 using Cdd.Cni.Spec.Json;
-using Cdd.Native;
 using Cdd.Net;
 
 namespace Cdd.Cni.Tests.Spec;

@@ -1,6 +1,5 @@
 using System.Text;
 using Cdd.Cni.Spec;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Spec;
 

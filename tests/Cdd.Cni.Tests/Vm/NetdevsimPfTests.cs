@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace Cdd.Cni.Tests.Vm;
 
 /// <summary>

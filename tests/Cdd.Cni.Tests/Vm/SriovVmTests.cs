@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Cdd.Testing;
-using Xunit;
 
 namespace Cdd.Cni.Tests.Vm;
 

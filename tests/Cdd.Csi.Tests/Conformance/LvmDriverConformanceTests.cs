@@ -1,6 +1,5 @@
 using Csi.V1;
 using Grpc.Core;
-using static Csi.V1.VolumeCapability.Types.AccessMode.Types;
 using static Cdd.Csi.Tests.Conformance.CsiRequests;
 
 namespace Cdd.Csi.Tests.Conformance;

@@ -10,16 +10,16 @@ namespace Cdd.Csi.Tests.Grpc;
 public class CallInterceptorTests
 {
     [Theory]
-    [InlineData(CsiFault.InvalidArgument, StatusCode.InvalidArgument)]
-    [InlineData(CsiFault.OutOfRange, StatusCode.OutOfRange)]
-    [InlineData(CsiFault.NotFound, StatusCode.NotFound)]
-    [InlineData(CsiFault.AlreadyExists, StatusCode.AlreadyExists)]
-    [InlineData(CsiFault.ResourceExhausted, StatusCode.ResourceExhausted)]
-    [InlineData(CsiFault.FailedPrecondition, StatusCode.FailedPrecondition)]
-    [InlineData(CsiFault.Aborted, StatusCode.Aborted)]
-    public void Each_domain_fault_maps_to_the_code_the_spec_names(CsiFault fault, StatusCode code)
+    [InlineData((int)CsiFault.InvalidArgument, StatusCode.InvalidArgument)]
+    [InlineData((int)CsiFault.OutOfRange, StatusCode.OutOfRange)]
+    [InlineData((int)CsiFault.NotFound, StatusCode.NotFound)]
+    [InlineData((int)CsiFault.AlreadyExists, StatusCode.AlreadyExists)]
+    [InlineData((int)CsiFault.ResourceExhausted, StatusCode.ResourceExhausted)]
+    [InlineData((int)CsiFault.FailedPrecondition, StatusCode.FailedPrecondition)]
+    [InlineData((int)CsiFault.Aborted, StatusCode.Aborted)]
+    public void Each_domain_fault_maps_to_the_code_the_spec_names(int fault, StatusCode code)
     {
-        var status = CallInterceptor.Map(new CsiException(fault, "why"));
+        var status = CallInterceptor.Map(new CsiException((CsiFault)fault, "why"));
         Assert.Equal(code, status.StatusCode);
         Assert.Equal("why", status.Detail);
     }

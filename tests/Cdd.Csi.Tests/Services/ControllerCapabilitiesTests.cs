@@ -1,6 +1,5 @@
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Services;
-using Csi.V1;
 using RpcType = Csi.V1.ControllerServiceCapability.Types.RPC.Types.Type;
 
 namespace Cdd.Csi.Tests.Services;

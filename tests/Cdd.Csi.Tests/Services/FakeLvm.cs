@@ -6,11 +6,11 @@ namespace Cdd.Csi.Tests.Services;
 /// An in-memory VG "vg1" (1 GiB, 4 MiB extents) with a thin pool "pool". While <see cref="Hold"/> is set, every VG query
 /// parks until <see cref="Release"/>: a call can be frozen in the middle of its lvm2 work, deterministically.
 /// </summary>
-public sealed class FakeLvm : ILvm
+internal sealed class FakeLvm : ILvm
 {
     const long Extent = 4 << 20;
     readonly List<LvInfo> _lvs = [new LvInfo("vg1", "pool", 512L << 20, [], "", "twi-aotz--", 0)];
-    TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Hold { get; set; }
 

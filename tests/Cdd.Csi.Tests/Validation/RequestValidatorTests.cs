@@ -1,4 +1,3 @@
-using Cdd.Csi;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Validation;
 using Csi.V1;

@@ -1,5 +1,4 @@
 using Cdd.Ipam.Kube.Store;
-using Cdd.Ipam.Model;
 using Cdd.Testing.Ipam;
 
 namespace Cdd.Ipam.Kube.Tests.Service;

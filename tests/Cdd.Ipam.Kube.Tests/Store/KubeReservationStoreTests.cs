@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Cdd.Ipam.Engine;
+using Cdd.Ipam.Kube.Connection;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Ipam.Model;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Cdd.Native.Namespaces;
 using Cdd.Testing;
 
 namespace Cdd.Native.Tests.Namespaces;

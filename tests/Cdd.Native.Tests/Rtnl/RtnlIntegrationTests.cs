@@ -1,4 +1,5 @@
 using System.Net;
+using Cdd.Native.Namespaces;
 using Cdd.Native.Netlink;
 using Cdd.Native.Rtnl;
 using Cdd.Net;

@@ -47,7 +47,7 @@ public sealed class SnapshotCacheTests
         }
     }
 
-    static IPlacementSnapshot Snapshot() => new FilePlacement(new Planner([], []), []);
+    static FilePlacement Snapshot() => new FilePlacement(new Planner([], []), []);
 
     [Fact]
     public async Task Concurrent_calls_share_one_read()

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Cdd.Operator.Placement;
-using Cdd.Operator.Plan;
 using YamlDotNet.RepresentationModel;
 
 namespace Cdd.Operator.Tests.Manifests;

@@ -1,12 +1,11 @@
 using System.Text.Json.Nodes;
 using Cdd.Operator.Model;
 using Cdd.Operator.Placement;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Model;
 
-[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 /// <summary>A MySQLCluster's spec as the reconciler reads it, and the member names it derives.</summary>
+[Cdd.Testing.Tier(Cdd.Testing.Tier.Unit)]
 public sealed class ClusterSpecTests
 {
     static JsonObject Cluster(Action<JsonObject>? edit = null)

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
-using Cdd.Operator.Primary;
-using Cdd.Operator.Members;
 using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
-using Cdd.Operator.Reconcile;
+using Cdd.Operator.Primary;
 using MySqlConnector;
 
 namespace Cdd.Operator.Tests.Primary;

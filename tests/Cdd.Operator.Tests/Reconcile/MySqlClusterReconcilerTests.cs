@@ -1,10 +1,6 @@
 using System.Text.Json.Nodes;
-using Cdd.Operator.Members;
 using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
-using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile;
 

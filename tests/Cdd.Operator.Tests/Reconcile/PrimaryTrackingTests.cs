@@ -1,13 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Cdd.Operator.Primary;
 using Cdd.Operator.Members;
 using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
+using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
 using Cdd.Operator.Tests.Primary;
 using MySqlConnector;
-using Xunit;
 using Xunit.Abstractions;
 
 namespace Cdd.Operator.Tests.Reconcile;

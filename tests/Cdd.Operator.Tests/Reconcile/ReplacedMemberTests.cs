@@ -1,9 +1,5 @@
-using Cdd.Operator.Members;
-using Cdd.Operator.Model;
 using Cdd.Operator.Placement.Live;
-using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile;
 

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using Cdd.Ipam.Addressing;
 using Cdd.Ipam.Config;
 using Cdd.Ipam.Engine;
-using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Connection;
 using Cdd.Ipam.Kube.Resources;
 using Cdd.Ipam.Kube.Store;
 using Cdd.Ipam.Model;

@@ -1,6 +1,6 @@
 namespace Cdd.Vm;
 
-/// <summary>LVM in a guest without udev (VM-NOTES): these settings go into the guest's lvm.conf, on its overlay only.</summary>
+/// <summary>LVM in a guest without udev: these settings go into the guest's lvm.conf, on its overlay only.</summary>
 public static class GuestLvm
 {
     public const string LocalConf = """

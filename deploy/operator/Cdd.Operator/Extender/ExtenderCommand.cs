@@ -15,7 +15,7 @@ namespace Cdd.Operator.Extender;
 /// `--inventory-ttl`; or a fixed inventory and cluster list (`--inventory nodes.yaml --clusters clusters.yaml`, the
 /// files `plan` reads).
 /// </summary>
-public static class ExtenderCommand
+internal static class ExtenderCommand
 {
     /// <summary>Below kube-scheduler's usual extender httpTimeout (5 s): the scheduler gets our Error, not its own timeout.</summary>
     private static readonly TimeSpan ApiTimeout = TimeSpan.FromSeconds(4);

@@ -8,7 +8,7 @@ namespace Cdd.Operator.Extender;
 /// POST /filter and POST /prioritize, as kube-scheduler's extender config names them (filterVerb, prioritizeVerb).
 /// Each call takes the source's current snapshot and judges the pod against it.
 /// </summary>
-public static class ExtenderEndpoints
+internal static class ExtenderEndpoints
 {
     public static void Map(WebApplication app, IPlacementSource source)
     {

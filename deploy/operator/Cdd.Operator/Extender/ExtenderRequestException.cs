@@ -1,4 +1,4 @@
 namespace Cdd.Operator.Extender;
 
 /// <summary>A request the extender cannot answer (no pod, no cluster label, unknown cluster): HTTP 400 with the message.</summary>
-public sealed class ExtenderRequestException(string message) : Exception(message);
+internal sealed class ExtenderRequestException(string message) : Exception(message);

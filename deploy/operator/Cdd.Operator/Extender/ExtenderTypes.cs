@@ -7,7 +7,7 @@ namespace Cdd.Operator.Extender;
 // their fields travel with Go's capitalised names; the Pod and Node objects inside are ordinary API objects
 // (camelCase). Nodes are kept as raw JSON: a filter answer hands the passing Node objects back unchanged.
 
-public sealed class ExtenderArgs
+internal sealed class ExtenderArgs
 {
     [JsonPropertyName("Pod")] public PodObject? Pod { get; set; }
     /// <summary>Filled when the extender is not nodeCacheCapable: a v1.NodeList.</summary>
@@ -16,7 +16,7 @@ public sealed class ExtenderArgs
     [JsonPropertyName("NodeNames")] public List<string>? NodeNames { get; set; }
 }
 
-public sealed class ExtenderFilterResult
+internal sealed class ExtenderFilterResult
 {
     [JsonPropertyName("Nodes")] public JsonObject? Nodes { get; set; }
     [JsonPropertyName("NodeNames")] public List<string>? NodeNames { get; set; }
@@ -25,14 +25,14 @@ public sealed class ExtenderFilterResult
     [JsonPropertyName("Error")] public string Error { get; set; } = "";
 }
 
-public sealed record HostPriority([property: JsonPropertyName("Host")] string Host, [property: JsonPropertyName("Score")] long Score);
+internal sealed record HostPriority([property: JsonPropertyName("Host")] string Host, [property: JsonPropertyName("Score")] long Score);
 
-public sealed class PodObject
+internal sealed class PodObject
 {
     [JsonPropertyName("metadata")] public ObjectMeta? Metadata { get; set; }
 }
 
-public sealed class ObjectMeta
+internal sealed class ObjectMeta
 {
     [JsonPropertyName("name")] public string? Name { get; set; }
     [JsonPropertyName("namespace")] public string? Namespace { get; set; }

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Extender;
 /// The fixed inventory and cluster list of <c>plan</c> (nodes.yaml, clusters.yaml). The files know clusters by name
 /// only, so a pod's namespace plays no part here. A fixed snapshot is its own source.
 /// </summary>
-public sealed class FilePlacement : IPlacementSnapshot, IPlacementSource
+internal sealed class FilePlacement : IPlacementSnapshot, IPlacementSource
 {
     private readonly Dictionary<string, ClusterRequest> _clusters;
 

@@ -6,7 +6,7 @@ namespace Cdd.Operator.Extender;
 /// What one filter or prioritize call is judged against: the planner over the nodes and the members already running,
 /// and the clusters whose pods are scheduled. Read-only, so concurrent calls may share one.
 /// </summary>
-public interface IPlacementSnapshot
+internal interface IPlacementSnapshot
 {
     Planner Planner { get; }
 
@@ -18,7 +18,7 @@ public interface IPlacementSnapshot
 }
 
 /// <summary>A cluster's request, or why there is none (unknown, invalid spec), worded to follow "pod ns/name: ".</summary>
-public readonly record struct ClusterLookup(ClusterRequest? Request, string? Problem)
+internal readonly record struct ClusterLookup(ClusterRequest? Request, string? Problem)
 {
     public static ClusterLookup Found(ClusterRequest request) => new(request, null);
     public static ClusterLookup Missing(string problem) => new(null, problem);

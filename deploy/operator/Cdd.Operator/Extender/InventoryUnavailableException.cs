@@ -4,4 +4,4 @@ namespace Cdd.Operator.Extender;
 /// The inventory could not be read (API server failing, unusable node inventory). The message names what failed; the
 /// filter answers it in <c>Error</c> so that the scheduler places nothing on a guess.
 /// </summary>
-public sealed class InventoryUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class InventoryUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -11,7 +11,7 @@ namespace Cdd.Operator.Extender;
 /// One read of the live inventory: the Node list, the member pods (label <c>cdd.io/cluster</c>, all namespaces) and the
 /// MySQLClusters of all namespaces, in parallel. A failed list is an <see cref="InventoryUnavailableException"/> naming it.
 /// </summary>
-public static class KubePlacementReader
+internal static class KubePlacementReader
 {
     public static async Task<IPlacementSnapshot> ReadAsync(IKubernetes client, CancellationToken ct)
     {

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Cdd.Operator.Placement;
 using Cdd.Operator.Model;
+using Cdd.Operator.Placement;
 using Cdd.Operator.Placement.Live;
 using k8s.Models;
 
@@ -12,7 +12,7 @@ namespace Cdd.Operator.Extender;
 /// namespace/name, so same-named clusters in two namespaces stay apart. The pod being scheduled is not bound yet, so it
 /// is no member of any node.
 /// </summary>
-public sealed class LivePlacementSnapshot : IPlacementSnapshot
+internal sealed class LivePlacementSnapshot : IPlacementSnapshot
 {
     private readonly Dictionary<string, ClusterLookup> _clusters;
     private readonly Dictionary<string, string> _skipped;

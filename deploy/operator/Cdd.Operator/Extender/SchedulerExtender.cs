@@ -10,7 +10,7 @@ namespace Cdd.Operator.Extender;
 /// cluster the snapshot does not know or cannot use, is an error for the scheduler to report: the
 /// KubeSchedulerConfiguration's managedResources should send only MySQL pods here.
 /// </summary>
-public sealed class SchedulerExtender(IPlacementSnapshot snapshot)
+internal sealed class SchedulerExtender(IPlacementSnapshot snapshot)
 {
     public const string ClusterLabel = "cdd.io/cluster";
 

@@ -5,7 +5,7 @@ namespace Cdd.Operator.Extender;
 /// Calls arriving while a read is under way wait for that read instead of starting their own. A failed read is not
 /// kept: its callers get the failure and the next call reads again; an older snapshot is never served in its place.
 /// </summary>
-public sealed class SnapshotCache(Func<CancellationToken, Task<IPlacementSnapshot>> read, TimeProvider time, TimeSpan ttl) : IPlacementSource
+internal sealed class SnapshotCache(Func<CancellationToken, Task<IPlacementSnapshot>> read, TimeProvider time, TimeSpan ttl) : IPlacementSource
 {
     private readonly Lock _lock = new();
     private (DateTimeOffset ReadAt, IPlacementSnapshot Snapshot)? _fresh;

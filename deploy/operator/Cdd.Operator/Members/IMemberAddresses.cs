@@ -9,7 +9,7 @@ namespace Cdd.Operator.Members;
 /// the cluster's IPPool for life: the operator binds it before the pod exists, so report_host, the group seeds and the
 /// local address can be the fixed addresses; cdd-ipamd hands the same address to whichever pod holds the identity.
 /// </summary>
-public interface IMemberAddresses
+internal interface IMemberAddresses
 {
     /// <summary>The bound addresses of the cluster's members by ordinal (fresh read).</summary>
     Task<IReadOnlyDictionary<int, IPAddress>> ListAsync(string ns, string cluster, string pool, CancellationToken ct);

@@ -9,7 +9,7 @@ namespace Cdd.Operator.Members;
 /// <c>group_replication_member_weight</c> (spec.mysql.memberWeights edited). Pods are immutable, so a pod's args keep
 /// what it was created with; the annotation <see cref="MemberNames.SettingsAnnotation"/> records what was applied since.
 /// </summary>
-public interface IMemberSettings
+internal interface IMemberSettings
 {
     /// <summary>Why settings cannot be applied at all (not configured), or null when they can; the settings step reports it.</summary>
     string? Unavailable { get; }

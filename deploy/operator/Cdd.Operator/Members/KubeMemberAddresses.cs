@@ -11,7 +11,7 @@ using k8s;
 namespace Cdd.Operator.Members;
 
 /// <summary><see cref="IMemberAddresses"/> on IPReservation objects through the same engine and store cdd-ipamd uses.</summary>
-public sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, IAsyncDisposable
+internal sealed class KubeMemberAddresses(IKubernetes client) : IMemberAddresses, IAsyncDisposable
 {
     readonly KubeClusterView _view = new(client);
     readonly KubeReservationStore _store = new(client);

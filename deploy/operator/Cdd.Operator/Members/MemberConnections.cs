@@ -14,7 +14,7 @@ namespace Cdd.Operator.Members;
 /// <c>username</c> and <c>password</c>). The Secret is read on every call, so a rotated password is used at once.
 /// Problems name the Secret and the key, never a value.
 /// </summary>
-public sealed class MemberConnections(IKubernetes client, Func<IPAddress, MySqlConnectionStringBuilder>? endpointOf = null)
+internal sealed class MemberConnections(IKubernetes client, Func<IPAddress, MySqlConnectionStringBuilder>? endpointOf = null)
 {
     readonly Func<IPAddress, MySqlConnectionStringBuilder> _endpointOf =
         endpointOf ?? (ip => new MySqlConnectionStringBuilder { Server = ip.ToString(), Port = MemberNames.MySqlPort });

@@ -17,7 +17,7 @@ namespace Cdd.Operator.Members;
 /// <item>otherwise (no PVC yet, or a PV any node can reach, e.g. SAN) the member may go anywhere placement allows.</item>
 /// </list>
 /// </summary>
-public static class MemberVolumes
+internal static class MemberVolumes
 {
     /// <summary>Where <paramref name="pvc"/> pins its member, or null when it does not.</summary>
     public static async Task<VolumePin?> PinAsync(IKubernetes client, V1PersistentVolumeClaim? pvc, CancellationToken ct)

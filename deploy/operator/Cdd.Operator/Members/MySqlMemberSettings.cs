@@ -9,7 +9,7 @@ namespace Cdd.Operator.Members;
 /// server) and <c>SET PERSIST name = value</c> per setting, so a restart keeps them. Only the variables in
 /// <see cref="Dynamic"/> are accepted; values are sent as parameters, never pasted into the SQL.
 /// </summary>
-public sealed class MySqlMemberSettings(MemberConnections connections, TimeSpan? timeout = null) : IMemberSettings
+internal sealed class MySqlMemberSettings(MemberConnections connections, TimeSpan? timeout = null) : IMemberSettings
 {
     public static readonly IReadOnlySet<string> Dynamic = new HashSet<string>(StringComparer.Ordinal)
     {

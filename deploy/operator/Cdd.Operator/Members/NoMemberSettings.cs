@@ -7,7 +7,7 @@ namespace Cdd.Operator.Members;
 /// The settings applier of an operator wired without MySQL access: running members keep the seeds and weight their
 /// pods were made with, and the settings step says so (SettingsApplied False, NotConfigured) instead of rolling anything.
 /// </summary>
-public sealed class NoMemberSettings : IMemberSettings
+internal sealed class NoMemberSettings : IMemberSettings
 {
     public static readonly NoMemberSettings Instance = new();
 

@@ -9,7 +9,7 @@ namespace Cdd.Operator.Model;
 /// A MySQLCluster's spec as the reconciler needs it, read from the object's JSON (the CRD's schema has validated the
 /// shape; this still refuses what it cannot use, with the field's path).
 /// </summary>
-public sealed record ClusterSpec(
+internal sealed record ClusterSpec(
     string Namespace,
     string Name,
     string Uid,

@@ -6,7 +6,7 @@ namespace Cdd.Operator.Model;
 /// performance_schema.replication_group_members, from which the implementation finds the MEMBER_ID to pass.
 /// The primary watcher then sees the new role and relabels the pods.
 /// </summary>
-public interface IPrimaryPromoter
+internal interface IPrimaryPromoter
 {
     /// <summary>
     /// Why this promoter cannot move a role at all (not configured), or null when it can. Steps ask before choosing a

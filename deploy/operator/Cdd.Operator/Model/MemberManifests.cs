@@ -11,7 +11,7 @@ namespace Cdd.Operator.Model;
 /// pod labelled <c>cdd.io/role=primary</c> (the primary watcher moves the label). All carry an ownerReference to the
 /// MySQLCluster. MGR itself is addressed by the members' fixed addresses.
 /// </summary>
-public static class MemberManifests
+internal static class MemberManifests
 {
     public static V1OwnerReference Owner(ClusterSpec c) => new()
     {

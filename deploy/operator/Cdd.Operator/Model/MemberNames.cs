@@ -10,7 +10,7 @@ namespace Cdd.Operator.Model;
 /// <c>data-&lt;cluster&gt;-i</c>, the headless Service <c>&lt;cluster&gt;</c> and the Service <c>&lt;cluster&gt;-primary</c>
 /// (<see cref="MemberManifests"/> makes them). Placement, the primary watcher and the reconciler read pods by these.
 /// </summary>
-public static class MemberNames
+internal static class MemberNames
 {
     public const string ClusterLabel = "cdd.io/cluster";
     public const string MemberLabel = "cdd.io/member";

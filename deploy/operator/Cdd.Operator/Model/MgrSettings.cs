@@ -7,7 +7,7 @@ namespace Cdd.Operator.Model;
 /// two dynamic ones are kept converged on a running member; <see cref="Text"/> is the form of the
 /// <see cref="MemberNames.SettingsAnnotation"/> that records what a member runs with.
 /// </summary>
-public static class MgrSettings
+internal static class MgrSettings
 {
     /// <summary>
     /// The MGR settings of member <paramref name="ordinal"/>: report_host and the local address are its fixed address,

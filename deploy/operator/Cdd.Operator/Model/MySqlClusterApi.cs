@@ -6,7 +6,7 @@ using k8s.Autorest;
 namespace Cdd.Operator.Model;
 
 /// <summary>MySQLCluster objects through KubernetesClient's generic custom-object calls, as plain JSON.</summary>
-public sealed class MySqlClusterApi(IKubernetes client)
+internal sealed class MySqlClusterApi(IKubernetes client)
 {
     public const string Group = "cdd.io", Version = "v1", Plural = "mysqlclusters", Kind = "MySQLCluster";
 

@@ -4,7 +4,7 @@ namespace Cdd.Operator.Model;
 /// The promoter of an operator wired without one (tests of placement alone): it moves no role, and says so through
 /// <see cref="Unavailable"/>, which the primary-host and rolling-restart steps report in their conditions.
 /// </summary>
-public sealed class NoPrimaryPromoter : IPrimaryPromoter
+internal sealed class NoPrimaryPromoter : IPrimaryPromoter
 {
     public static readonly NoPrimaryPromoter Instance = new();
 

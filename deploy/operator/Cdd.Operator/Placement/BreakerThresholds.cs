@@ -4,7 +4,7 @@ namespace Cdd.Operator.Placement;
 /// Circuit breakers: a node whose pressure reaches a threshold (pressure ≥ threshold) gets no new member, and a primary
 /// on it is moved to a secondary on a healthy node.
 /// </summary>
-public sealed record BreakerThresholds(double Cpu, double Memory, double Network, double Disk)
+internal sealed record BreakerThresholds(double Cpu, double Memory, double Network, double Disk)
 {
     public static readonly BreakerThresholds Default = new(0.85, 0.90, 0.80, 0.85);
 

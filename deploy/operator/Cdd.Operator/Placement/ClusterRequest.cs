@@ -4,7 +4,7 @@ namespace Cdd.Operator.Placement;
 /// A MySQLCluster as placement needs it. <see cref="Zones"/> empty means any zone. <see cref="OverCommitCeiling"/> bounds
 /// the MySQL CPU requests on a node, the new member included, to ceiling × allocatable.
 /// </summary>
-public sealed record ClusterRequest(
+internal sealed record ClusterRequest(
     string Name,
     int Members,
     NetworkMode Mode,

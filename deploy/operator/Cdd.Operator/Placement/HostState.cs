@@ -3,7 +3,7 @@ namespace Cdd.Operator.Placement;
 /// <summary>
 /// A node's running totals while a plan is built: what the inventory said, plus every member placed so far.
 /// </summary>
-public sealed class HostState
+internal sealed class HostState
 {
     private readonly Dictionary<string, long> _storageFree;
     private readonly Dictionary<string, MemberRole> _clusters = new(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ namespace Cdd.Operator.Placement;
 /// the eligible ones. Secondaries: spread over zones first, then the lowest cost (CPU committed against the ceiling, and
 /// the share of the host's members already on this network mode and on this storage class). Ties break by node name.
 /// </summary>
-public sealed class Planner
+internal sealed class Planner
 {
     private readonly Dictionary<string, HostState> _hosts = new(StringComparer.Ordinal);
     // The hosts in node-name order: every scan walks this, so ties (and plans) do not depend on hashing.

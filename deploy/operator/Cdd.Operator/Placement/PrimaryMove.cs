@@ -1,6 +1,6 @@
 namespace Cdd.Operator.Placement;
 
-public enum PrimaryMoveKind
+internal enum PrimaryMoveKind
 {
     /// <summary>The primary's host trips no breaker.</summary>
     Stay,
@@ -13,4 +13,4 @@ public enum PrimaryMoveKind
 }
 
 /// <summary>What to do with a cluster's primary role; <see cref="To"/> is the node of the secondary to promote.</summary>
-public sealed record PrimaryMove(PrimaryMoveKind Kind, string? From, string? To, string Reason);
+internal sealed record PrimaryMove(PrimaryMoveKind Kind, string? From, string? To, string Reason);

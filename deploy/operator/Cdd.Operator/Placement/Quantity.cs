@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Cdd.Operator.Placement;
 
 /// <summary>Kubernetes resource quantities as people write them: "4", "500m", "2.5" for CPU; "16Gi", "200G", "1024" for bytes.</summary>
-public static partial class Quantity
+internal static partial class Quantity
 {
     [GeneratedRegex(@"^(?<n>[0-9]+(\.[0-9]+)?)(?<s>m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")]
     private static partial Regex Shape();

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Plan;
 /// `cdd-operator plan`: placement without a cluster, for capacity planning. Exit 0 when every cluster was placed,
 /// 1 when one could not be (the reasons go to stderr), 2 when the input is invalid.
 /// </summary>
-public static class PlanCommand
+internal static class PlanCommand
 {
     public const int Unplaceable = 1;
     public const int InvalidInput = 2;

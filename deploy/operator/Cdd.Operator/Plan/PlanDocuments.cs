@@ -3,13 +3,13 @@ namespace Cdd.Operator.Plan;
 // The YAML shapes of nodes.yaml and clusters.yaml, every field nullable so PlanInput can name what is missing.
 // Unknown keys are refused by the deserializer (a typo must not silently fall back to a default).
 
-public sealed class InventoryDocument
+internal sealed class InventoryDocument
 {
     public List<NodeDocument>? Nodes { get; set; }
     public List<MemberDocument>? Members { get; set; }
 }
 
-public sealed class NodeDocument
+internal sealed class NodeDocument
 {
     public string? Name { get; set; }
     public string? Zone { get; set; }
@@ -20,32 +20,32 @@ public sealed class NodeDocument
     public PressureDocument? Pressure { get; set; }
 }
 
-public sealed class ResourcesDocument
+internal sealed class ResourcesDocument
 {
     public string? Cpu { get; set; }
     public string? Memory { get; set; }
 }
 
-public sealed class NetworkDocument
+internal sealed class NetworkDocument
 {
     public int? SriovFreeVfs { get; set; }
     public bool? MacvlanMaster { get; set; }
     public bool? Overlay { get; set; }
 }
 
-public sealed class StorageDocument
+internal sealed class StorageDocument
 {
     public string? Class { get; set; }
     public string? Free { get; set; }
 }
 
-public sealed class VolumeDocument
+internal sealed class VolumeDocument
 {
     public string? Class { get; set; }
     public string? Size { get; set; }
 }
 
-public sealed class PressureDocument
+internal sealed class PressureDocument
 {
     public double? Cpu { get; set; }
     public double? Memory { get; set; }
@@ -53,7 +53,7 @@ public sealed class PressureDocument
     public double? Disk { get; set; }
 }
 
-public sealed class MemberDocument
+internal sealed class MemberDocument
 {
     public string? Cluster { get; set; }
     public string? Node { get; set; }
@@ -62,12 +62,12 @@ public sealed class MemberDocument
     public string? StorageClass { get; set; }
 }
 
-public sealed class ClustersDocument
+internal sealed class ClustersDocument
 {
     public List<ClusterDocument>? Clusters { get; set; }
 }
 
-public sealed class ClusterDocument
+internal sealed class ClusterDocument
 {
     public string? Name { get; set; }
     public int? Members { get; set; }

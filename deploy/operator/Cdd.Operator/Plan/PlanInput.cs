@@ -10,7 +10,7 @@ namespace Cdd.Operator.Plan;
 /// Reads and validates nodes.yaml and clusters.yaml. Every problem is collected (not only the first) and named by file
 /// and field path, e.g. "clusters.yaml: clusters[2].storage.size: \"lots\" is not a quantity".
 /// </summary>
-public sealed partial class PlanInput
+internal sealed partial class PlanInput
 {
     public required IReadOnlyList<NodeInventory> Nodes { get; init; }
     public required IReadOnlyList<ExistingMember> Members { get; init; }

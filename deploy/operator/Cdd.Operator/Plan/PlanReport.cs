@@ -4,11 +4,14 @@ using Cdd.Operator.Placement;
 namespace Cdd.Operator.Plan;
 
 /// <summary>Renders a finished plan: one row per member, then per-host figures, then a summary line.</summary>
-public static class PlanReport
+internal static class PlanReport
 {
+    static readonly string[] MemberHeader = ["CLUSTER", "MEMBER", "NODE", "ROLE", "NETWORK", "STORAGE", "STATE"];
+    static readonly string[] HostHeader = ["NODE", "ZONE", "MEMBERS", "PRIMARIES", "CPU-COMMITTED", "NETWORK", "STORAGE"];
+
     public static void Members(TextWriter o, IReadOnlyList<(ClusterRequest Request, PlacementResult Result)> steps)
     {
-        var rows = new List<string[]> { new[] { "CLUSTER", "MEMBER", "NODE", "ROLE", "NETWORK", "STORAGE", "STATE" } };
+        var rows = new List<string[]> { MemberHeader };
         foreach (var (r, res) in steps.Where(s => s.Result.Placed))
             for (int i = 0; i < res.Members.Count; i++)
             {
@@ -21,7 +24,7 @@ public static class PlanReport
 
     public static void Hosts(TextWriter o, IEnumerable<HostState> hosts)
     {
-        var rows = new List<string[]> { new[] { "NODE", "ZONE", "MEMBERS", "PRIMARIES", "CPU-COMMITTED", "NETWORK", "STORAGE" } };
+        var rows = new List<string[]> { HostHeader };
         foreach (var h in hosts)
             rows.Add([h.Name, h.Node.Zone.Length > 0 ? h.Node.Zone : "-", h.Members.ToString(CultureInfo.InvariantCulture),
                 h.Primaries.ToString(CultureInfo.InvariantCulture), Percent(h.CpuCommittedFraction),

@@ -4,13 +4,13 @@ namespace Cdd.Operator.Primary;
 /// One row of <c>replication_group_members</c>: MEMBER_HOST (the member's report_host), MEMBER_STATE, MEMBER_ROLE and
 /// MEMBER_ID (the server_uuid that <c>group_replication_set_as_primary()</c> takes).
 /// </summary>
-public sealed record GroupMemberRow(string Host, string State, string Role, string Id = "");
+internal sealed record GroupMemberRow(string Host, string State, string Role, string Id = "");
 
 /// <summary>A member of a cluster as the operator knows it: its pod name and its fixed IP (either may be its report_host).</summary>
-public sealed record MemberIdentity(string PodName, string? FixedIp);
+internal sealed record MemberIdentity(string PodName, string? FixedIp);
 
 /// <summary>What a watcher saw for one cluster.</summary>
-public enum PrimaryStatus
+internal enum PrimaryStatus
 {
     /// <summary>The group reports an ONLINE primary and it maps to a known member.</summary>
     Known,
@@ -23,7 +23,7 @@ public enum PrimaryStatus
 }
 
 /// <summary>The observation a watcher reports: <see cref="Member"/> is the primary's pod name when <see cref="Status"/> is Known.</summary>
-public sealed record PrimaryObservation(PrimaryStatus Status, string? Member, string? Reason)
+internal sealed record PrimaryObservation(PrimaryStatus Status, string? Member, string? Reason)
 {
     /// <summary>
     /// MEMBER_STATE of each member the group lists, as <c>pod=STATE</c> pairs joined by commas in pod-name order (empty

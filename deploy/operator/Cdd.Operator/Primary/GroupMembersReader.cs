@@ -3,7 +3,7 @@ using MySqlConnector;
 namespace Cdd.Operator.Primary;
 
 /// <summary>Reads MEMBER_ID, MEMBER_HOST, MEMBER_STATE, MEMBER_ROLE from <c>&lt;schema&gt;.replication_group_members</c> over MySqlConnector.</summary>
-public static class GroupMembersReader
+internal static class GroupMembersReader
 {
     public const string DefaultSchema = "performance_schema";
 

@@ -4,7 +4,7 @@ using Cdd.Operator.Model;
 namespace Cdd.Operator.Primary;
 
 /// <summary>What the reconciler asks of primary tracking: follow a cluster's members, report their MGR states, forget a cluster.</summary>
-public interface IPrimaryTracker
+internal interface IPrimaryTracker
 {
     /// <summary>Starts or updates the watch of <paramref name="spec"/>'s members; the PrimaryTracked condition it results in.</summary>
     Task<Condition> TrackAsync(ClusterSpec spec, IReadOnlyDictionary<int, IPAddress> addresses, CancellationToken ct);

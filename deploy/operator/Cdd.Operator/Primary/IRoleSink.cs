@@ -5,7 +5,7 @@ namespace Cdd.Operator.Primary;
 /// the observation changes (status or member). The reconciler implements it by labelling pods (<see cref="KubeRoleSink"/>)
 /// and writing the cluster's status.
 /// </summary>
-public interface IRoleSink
+internal interface IRoleSink
 {
     Task SetPrimaryAsync(string cluster, PrimaryObservation observation, CancellationToken ct);
 }

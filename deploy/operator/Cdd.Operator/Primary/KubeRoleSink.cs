@@ -9,7 +9,7 @@ namespace Cdd.Operator.Primary;
 /// <c>cdd.io/cluster=&lt;cluster&gt;</c> in <paramref name="ns"/>), so a <c>&lt;cluster&gt;-primary</c> Service selecting
 /// both labels follows the primary. JSON merge patches on metadata.labels only; the decision is <see cref="RoleLabels.Decide"/>.
 /// </summary>
-public sealed class KubeRoleSink(IKubernetes client, string ns) : IRoleSink
+internal sealed class KubeRoleSink(IKubernetes client, string ns) : IRoleSink
 {
     public async Task SetPrimaryAsync(string cluster, PrimaryObservation observation, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace Cdd.Operator.Primary;
 /// Reads use <see cref="PrimaryWatcherOptions.Schema"/> and <see cref="PrimaryWatcherOptions.QueryTimeout"/>; the call
 /// gets <see cref="PrimaryWatcherOptions.PromoteTimeout"/>. Failures are <see cref="PrimaryPromotionException"/>.
 /// </summary>
-public sealed class MySqlPrimaryPromoter(
+internal sealed class MySqlPrimaryPromoter(
     Func<ClusterSpec, CancellationToken, Task<IReadOnlyList<string>>> endpoints,
     PrimaryWatcherOptions? options = null) : IPrimaryPromoter
 {

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Primary;
 /// Tracking of an operator wired without MySQL access: MGR is never asked, so no member has a reported state and the
 /// pods' <c>cdd.io/role</c> labels change only by hand; PrimaryTracked says so (False, NotConfigured).
 /// </summary>
-public sealed class NoPrimaryTracker : IPrimaryTracker
+internal sealed class NoPrimaryTracker : IPrimaryTracker
 {
     public static readonly NoPrimaryTracker Instance = new();
 

@@ -1,7 +1,7 @@
 namespace Cdd.Operator.Primary;
 
 /// <summary>Pure: which member is the primary, from the rows of replication_group_members and the cluster's members.</summary>
-public static class PrimaryMapping
+internal static class PrimaryMapping
 {
     /// <summary>
     /// The ONLINE row whose MEMBER_ROLE is PRIMARY, mapped to the member whose fixed IP or pod name equals its MEMBER_HOST

@@ -1,6 +1,6 @@
 namespace Cdd.Operator.Primary;
 
-public enum PromotionFailure
+internal enum PromotionFailure
 {
     /// <summary>No member answered with a usable view of the group; nothing was changed.</summary>
     NoMemberAnswered,
@@ -20,7 +20,7 @@ public enum PromotionFailure
 /// A promotion that did not happen (or whose outcome is unknown). The message names the cluster and the target and
 /// gives host:port of the members asked, never a connection string or a password.
 /// </summary>
-public sealed class PrimaryPromotionException(string cluster, string target, PromotionFailure failure, string message, Exception? inner = null)
+internal sealed class PrimaryPromotionException(string cluster, string target, PromotionFailure failure, string message, Exception? inner = null)
     : Exception(message, inner)
 {
     /// <summary>namespace/name.</summary>

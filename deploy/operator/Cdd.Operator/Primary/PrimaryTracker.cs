@@ -14,7 +14,7 @@ namespace Cdd.Operator.Primary;
 /// <c>cdd.io/role=primary</c> (so <c>&lt;cluster&gt;-primary</c> follows it) and queues the cluster so its status says
 /// the new role at once rather than at the next resync. Watcher keys are <c>namespace/name</c>.
 /// </summary>
-public sealed class PrimaryTracker : IRoleSink, IPrimaryTracker
+internal sealed class PrimaryTracker : IRoleSink, IPrimaryTracker
 {
     readonly IKubernetes _client;
     readonly ConcurrentDictionary<string, string> _fingerprints = new();

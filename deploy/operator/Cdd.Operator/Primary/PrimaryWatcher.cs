@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Cdd.Operator.Primary;
 
-public sealed record PrimaryWatcherOptions
+internal sealed record PrimaryWatcherOptions
 {
     /// <summary>The schema holding replication_group_members (tests point it at a plain table on MariaDB).</summary>
     public string Schema { get; init; } = GroupMembersReader.DefaultSchema;
@@ -23,14 +23,14 @@ public sealed record PrimaryWatcherOptions
 /// A cluster to watch: its name, the connection strings of its members (tried in order until one answers; any member
 /// of an MGR group reports the whole group) and its members' identities for mapping MEMBER_HOST.
 /// </summary>
-public sealed record WatchedCluster(string Name, IReadOnlyList<string> Endpoints, IReadOnlyList<MemberIdentity> Members);
+internal sealed record WatchedCluster(string Name, IReadOnlyList<string> Endpoints, IReadOnlyList<MemberIdentity> Members);
 
 /// <summary>
 /// Polls each watched cluster's replication_group_members every <see cref="PrimaryWatcherOptions.PollInterval"/>, decides
 /// the primary with <see cref="PrimaryMapping"/> and tells the <see cref="IRoleSink"/> when the observation changes.
 /// A server that cannot be reached is reported as <see cref="PrimaryStatus.Unknown"/>; nothing it does stops the loop.
 /// </summary>
-public sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? options = null)
+internal sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? options = null)
 {
     readonly PrimaryWatcherOptions _options = options ?? new PrimaryWatcherOptions();
     readonly ConcurrentDictionary<string, WatchedCluster> _clusters = new();

@@ -1,7 +1,7 @@
 namespace Cdd.Operator.Primary;
 
 /// <summary>What one member's view of the group says to do about a promotion.</summary>
-public enum PromotionAction
+internal enum PromotionAction
 {
     /// <summary>Call <c>group_replication_set_as_primary(MemberId)</c>.</summary>
     Promote,
@@ -13,7 +13,7 @@ public enum PromotionAction
     AskAnother,
 }
 
-public sealed record PromotionDecision(PromotionAction Action, string MemberId, PromotionFailure? Refusal, string Reason)
+internal sealed record PromotionDecision(PromotionAction Action, string MemberId, PromotionFailure? Refusal, string Reason)
 {
     /// <summary>
     /// Pure: the decision from one member's rows of replication_group_members for the target whose MEMBER_HOST is

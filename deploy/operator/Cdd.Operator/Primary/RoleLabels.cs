@@ -1,10 +1,10 @@
 namespace Cdd.Operator.Primary;
 
 /// <summary>A label change on one pod: set <c>cdd.io/role</c> to <see cref="Value"/>, or remove it when null.</summary>
-public sealed record RoleLabelChange(string Pod, string? Value);
+internal sealed record RoleLabelChange(string Pod, string? Value);
 
 /// <summary>Pure: the pod label changes that make exactly the primary carry <c>cdd.io/role=primary</c>.</summary>
-public static class RoleLabels
+internal static class RoleLabels
 {
     public const string RoleLabel = "cdd.io/role";
     public const string ClusterLabel = "cdd.io/cluster";

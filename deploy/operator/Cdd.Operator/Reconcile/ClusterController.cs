@@ -8,7 +8,7 @@ namespace Cdd.Operator.Reconcile;
 /// replaced) is retried with exponential backoff, a converged one forgets its failures. <see cref="Notify"/> (fed by
 /// <see cref="ClusterWatcher"/>) queues a key at once and wakes the loop; the resync catches whatever a watch missed.
 /// </summary>
-public sealed class ClusterController(MySqlClusterReconciler reconciler, TimeProvider time, Backoff backoff, TimeSpan resync, TextWriter log)
+internal sealed class ClusterController(MySqlClusterReconciler reconciler, TimeProvider time, Backoff backoff, TimeSpan resync, TextWriter log)
 {
     readonly WorkQueue<(string Ns, string Name)> _queue = new(backoff);
     readonly ConcurrentQueue<(string Ns, string Name)> _notified = new();

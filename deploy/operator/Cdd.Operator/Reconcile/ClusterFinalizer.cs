@@ -12,7 +12,7 @@ namespace Cdd.Operator.Reconcile;
 /// first, and once none is left (a terminating pod still uses its address) the members' address bindings
 /// (version-checked), the PVCs and the Services, then the finalizer itself. Only objects owned by the cluster's uid.
 /// </summary>
-public sealed class ClusterFinalizer(IKubernetes client, MySqlClusterApi clusters, IMemberAddresses addresses)
+internal sealed class ClusterFinalizer(IKubernetes client, MySqlClusterApi clusters, IMemberAddresses addresses)
 {
     public static bool Has(JsonObject cluster) =>
         (cluster["metadata"]!["finalizers"] as JsonArray)?.Any(f => f?.GetValue<string>() == MySqlClusterApi.Finalizer) == true;

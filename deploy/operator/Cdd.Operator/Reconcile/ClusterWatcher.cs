@@ -11,7 +11,7 @@ namespace Cdd.Operator.Reconcile;
 /// No cache is kept (a pass reads what it needs); a watch that ends or fails is opened again after
 /// <c>retryDelay</c>, and the resync covers whatever was missed in between.
 /// </summary>
-public sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string Name)> notify, TimeSpan retryDelay, TimeProvider time, TextWriter log)
+internal sealed class ClusterWatcher(IKubernetes client, Action<(string Ns, string Name)> notify, TimeSpan retryDelay, TimeProvider time, TextWriter log)
 {
     public Task RunAsync(CancellationToken ct) => Task.WhenAll(
         Loop("mysqlclusters", WatchClustersAsync, ct),

@@ -9,7 +9,7 @@ namespace Cdd.Operator.Reconcile;
 /// holder runs the work. Returns when leadership is lost (the work is cancelled and awaited first) or on cancellation;
 /// the caller exits so that the Deployment restarts it and it campaigns again.
 /// </summary>
-public static class LeaderGate
+internal static class LeaderGate
 {
     public const string LeaseName = "cdd-operator";
 

@@ -13,7 +13,7 @@ namespace Cdd.Operator.Reconcile;
 /// (<see cref="ClusterFinalizer"/>); otherwise the finalizer is added, the spec parsed, the cluster's objects read once
 /// (<see cref="SnapshotReader"/>) and the steps run in order, each concluding its condition; the status comes last.
 /// </summary>
-public sealed class MySqlClusterReconciler
+internal sealed class MySqlClusterReconciler
 {
     readonly SnapshotReader _reader;
     readonly ClusterFinalizer _finalizer;

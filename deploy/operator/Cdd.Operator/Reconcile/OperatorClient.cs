@@ -1,4 +1,4 @@
-using Cdd.Ipam.Kube;
+using Cdd.Ipam.Kube.Connection;
 using k8s;
 
 namespace Cdd.Operator.Reconcile;
@@ -8,7 +8,7 @@ namespace Cdd.Operator.Reconcile;
 /// pod's service account when none is given). The operator's requests get 30 s: its watches run longer than the
 /// agent's short calls.
 /// </summary>
-public static class OperatorClient
+internal static class OperatorClient
 {
     public static IKubernetes Create(string? kubeconfigPath, TimeSpan? requestTimeout = null) =>
         KubeConnection.CreateClient(kubeconfigPath, requestTimeout ?? TimeSpan.FromSeconds(30));

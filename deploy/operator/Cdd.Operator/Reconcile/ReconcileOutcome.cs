@@ -1,4 +1,4 @@
 namespace Cdd.Operator.Reconcile;
 
 /// <summary>What one reconcile pass concluded: done, or run again later (waiting for something, e.g. no room to place).</summary>
-public enum ReconcileOutcome { Converged, Requeue, Gone }
+internal enum ReconcileOutcome { Converged, Requeue, Gone }

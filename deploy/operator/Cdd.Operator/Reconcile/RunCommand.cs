@@ -8,7 +8,7 @@ namespace Cdd.Operator.Reconcile;
 /// <c>cdd-operator run [--kubeconfig PATH] [--resync SECONDS] [--leader-elect-namespace NS] [--mysql-schema S]
 /// [--primary-poll SECONDS]</c>: the reconciler, the primary watcher and the promoter until SIGINT/SIGTERM.
 /// </summary>
-public static class RunCommand
+internal static class RunCommand
 {
     public static Command Create()
     {

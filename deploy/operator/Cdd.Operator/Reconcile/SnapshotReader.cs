@@ -12,7 +12,7 @@ namespace Cdd.Operator.Reconcile;
 /// pods). A member's pod carries its address; the pool's bindings are read only when a member has no pod (or a pod made
 /// without the annotation), so a converged pass does not LIST a pool that every cluster may share.
 /// </summary>
-public sealed class SnapshotReader(IKubernetes client, IMemberAddresses addresses)
+internal sealed class SnapshotReader(IKubernetes client, IMemberAddresses addresses)
 {
     public async Task<ClusterSnapshot> ReadAsync(JsonObject cluster, ClusterSpec spec, CancellationToken ct)
     {

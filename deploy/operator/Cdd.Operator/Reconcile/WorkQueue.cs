@@ -3,7 +3,7 @@ namespace Cdd.Operator.Reconcile;
 /// <summary>
 /// Exponential backoff for a key that keeps failing: <see cref="Base"/> × 2^(failures − 1), capped at <see cref="Max"/>.
 /// </summary>
-public sealed record Backoff(TimeSpan Base, TimeSpan Max)
+internal sealed record Backoff(TimeSpan Base, TimeSpan Max)
 {
     public static readonly Backoff Default = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(5));
 
@@ -22,7 +22,7 @@ public sealed record Backoff(TimeSpan Base, TimeSpan Max)
 /// time), a key being processed is never handed out twice (added again meanwhile, it is queued once more when
 /// <see cref="Done"/> is called), failures push the key back by <see cref="Backoff"/>, success forgets its failures.
 /// </summary>
-public sealed class WorkQueue<TKey>(Backoff backoff) where TKey : notnull
+internal sealed class WorkQueue<TKey>(Backoff backoff) where TKey : notnull
 {
     readonly Dictionary<TKey, DateTimeOffset> _due = [];
     readonly Dictionary<TKey, int> _failures = [];

@@ -1,7 +1,6 @@
 using Cdd.Operator.Placement;
 using Cdd.Operator.Placement.Live;
 using k8s.Models;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Placement.Live;
 

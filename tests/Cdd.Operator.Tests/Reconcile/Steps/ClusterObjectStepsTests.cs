@@ -1,7 +1,6 @@
 using Cdd.Operator.Model;
 using Cdd.Operator.Reconcile.Steps;
 using k8s.Models;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 

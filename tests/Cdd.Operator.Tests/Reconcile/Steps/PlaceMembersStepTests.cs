@@ -2,7 +2,6 @@ using Cdd.Operator.Members;
 using Cdd.Operator.Model;
 using Cdd.Operator.Reconcile.Steps;
 using k8s;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 

@@ -1,6 +1,5 @@
 using Cdd.Operator.Model;
 using Cdd.Operator.Reconcile.Steps;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 

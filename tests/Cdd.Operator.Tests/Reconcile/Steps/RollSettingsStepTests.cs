@@ -2,7 +2,6 @@ using System.Net;
 using Cdd.Operator.Members;
 using Cdd.Operator.Model;
 using Cdd.Operator.Reconcile.Steps;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Cdd.Operator.Model;
 using Cdd.Operator.Reconcile.Steps;
 using Cdd.Operator.Tests.Extender;
-using Xunit;
 
 namespace Cdd.Operator.Tests.Reconcile.Steps;
 

@@ -4,7 +4,7 @@ using k8s.Models;
 namespace Cdd.Operator.Placement.Live;
 
 /// <summary>The placement engine over what the API server holds: Node objects and the member pods of every cluster.</summary>
-public static class LiveInventory
+internal static class LiveInventory
 {
     /// <summary>
     /// The planner over the live inventory. Each node's MySQL requests are those of the member pods bound to it; running

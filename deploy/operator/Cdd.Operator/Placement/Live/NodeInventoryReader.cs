@@ -19,7 +19,7 @@ namespace Cdd.Operator.Placement.Live;
 /// <item>unschedulable nodes (<c>spec.unschedulable</c>) are skipped.</item>
 /// </list>
 /// </summary>
-public static class NodeInventoryReader
+internal static class NodeInventoryReader
 {
     public const string ZoneLabel = "topology.kubernetes.io/zone";
     public const string SriovAnnotation = "cdd.io/sriov-free-vfs";

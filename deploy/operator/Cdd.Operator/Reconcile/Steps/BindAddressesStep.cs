@@ -9,7 +9,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// by hand) where they run. Null when every running member has one; a refused binding is the Placed condition
 /// (Unplaceable), and then no member is placed in this pass.
 /// </summary>
-public sealed class BindAddressesStep(IMemberAddresses addresses) : IReconcileStep
+internal sealed class BindAddressesStep(IMemberAddresses addresses) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

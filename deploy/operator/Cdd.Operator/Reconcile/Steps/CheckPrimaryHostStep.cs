@@ -13,7 +13,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// over the live inventory decides whether to move the role (<see cref="Planner.DecidePrimaryMove"/>) and the promoter
 /// moves it to the chosen secondary.
 /// </summary>
-public sealed class CheckPrimaryHostStep(IKubernetes client, IPrimaryPromoter promoter) : IReconcileStep
+internal sealed class CheckPrimaryHostStep(IKubernetes client, IPrimaryPromoter promoter) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

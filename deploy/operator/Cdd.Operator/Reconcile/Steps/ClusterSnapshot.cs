@@ -10,7 +10,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// pods, the members' bound addresses), then handed from step to step; a step that changes members (places them, binds
 /// an address, learns MGR states) passes the next steps an updated copy through <see cref="PassContext.Update"/>.
 /// </summary>
-public sealed record ClusterSnapshot(
+internal sealed record ClusterSnapshot(
     JsonObject Cluster,
     ClusterSpec Spec,
     IReadOnlyList<V1Service> Services,

@@ -9,7 +9,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// server's injected conflicts do this), the pod would wait for its volume for ever. A converged cluster has every
 /// claim, so this costs no call. No condition: Ready shows the pod that waits.
 /// </summary>
-public sealed class EnsureClaimsStep(IKubernetes client) : IReconcileStep
+internal sealed class EnsureClaimsStep(IKubernetes client) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// Creates the headless Service (members resolve each other while joining) and the <c>&lt;cluster&gt;-primary</c>
 /// Service when the snapshot lacks them. No condition: a Service that cannot be made fails the pass.
 /// </summary>
-public sealed class EnsureServicesStep(IKubernetes client) : IReconcileStep
+internal sealed class EnsureServicesStep(IKubernetes client) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// pass holds it and returns the condition it concludes, or null when it has nothing to report on this pass (its
 /// condition then stays out of the status, e.g. PrimaryHostHealthy while MGR has no primary).
 /// </summary>
-public interface IReconcileStep
+internal interface IReconcileStep
 {
     Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass);
 }

@@ -3,7 +3,7 @@ using Cdd.Ipam.Kube;
 namespace Cdd.Operator.Reconcile.Steps;
 
 /// <summary>Idempotent writes: names are deterministic, so an object that is already there (or already gone) is what a pass wanted.</summary>
-public static class KubeWrites
+internal static class KubeWrites
 {
     public static async Task CreateOrSkip<T>(Func<Task<T>> create)
     {

@@ -6,7 +6,7 @@ using k8s.Models;
 namespace Cdd.Operator.Reconcile.Steps;
 
 /// <summary>Pure: the node of every missing member, given the volumes that pin some of them and the live inventory.</summary>
-public static class MemberAssignment
+internal static class MemberAssignment
 {
     /// <summary>
     /// The node of every missing member (and whether it bootstraps the group): pinned members on the best node their

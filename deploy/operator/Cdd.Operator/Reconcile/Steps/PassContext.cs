@@ -1,5 +1,4 @@
 using Cdd.Operator.Model;
-using Cdd.Operator.Placement.Live;
 using k8s;
 
 namespace Cdd.Operator.Reconcile.Steps;
@@ -9,7 +8,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// the cancellation, and the live inventory, read at most once per pass and only by a step that needs it (placing
 /// members, judging an over-loaded primary host), so a converged pass never lists every node and member pod.
 /// </summary>
-public sealed class PassContext(IKubernetes client, ClusterSnapshot snapshot, CancellationToken ct)
+internal sealed class PassContext(IKubernetes client, ClusterSnapshot snapshot, CancellationToken ct)
 {
     readonly List<Condition> _conditions = [];
     Task<LiveObjects>? _inventory;

@@ -14,7 +14,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// when every member has a pod that is not terminating, Waiting while a replaced pod still terminates, Unplaceable with
 /// the reason nothing was created. Skipped (null) when binding a running member already failed in this pass.
 /// </summary>
-public sealed class PlaceMembersStep(IKubernetes client, IMemberAddresses addresses, MySqlClusterApi clusters) : IReconcileStep
+internal sealed class PlaceMembersStep(IKubernetes client, IMemberAddresses addresses, MySqlClusterApi clusters) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -12,7 +12,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// is made again by the next pass, on the node holding its volume, with the spec's image and requests. Null unless
 /// every member had a pod when the pass began and placement found nothing unplaceable.
 /// </summary>
-public sealed class RollPodsStep(IKubernetes client, IPrimaryPromoter promoter) : IReconcileStep
+internal sealed class RollPodsStep(IKubernetes client, IPrimaryPromoter promoter) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -12,7 +12,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// <see cref="MemberNames.SettingsAnnotation"/> differs: secondaries first, the primary last, one member at a time,
 /// stopping at the first failure (the next pass resumes). Null until every member has its address.
 /// </summary>
-public sealed class RollSettingsStep(IKubernetes client, IMemberSettings settings) : IReconcileStep
+internal sealed class RollSettingsStep(IKubernetes client, IMemberSettings settings) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

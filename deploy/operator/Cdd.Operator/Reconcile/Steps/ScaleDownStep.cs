@@ -9,7 +9,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// stay, as a StatefulSet's PVCs do, and go with the cluster. No condition: Placed and Ready describe the members that
 /// remain.
 /// </summary>
-public sealed class ScaleDownStep(IKubernetes client) : IReconcileStep
+internal sealed class ScaleDownStep(IKubernetes client) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -8,7 +8,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// The <c>/status</c> of a MySQLCluster: built from the pass's conditions (a condition's transition time is kept while
 /// its status does not change, else it is now by <see cref="TimeProvider"/>) and written only when it differs.
 /// </summary>
-public sealed class StatusWriter(MySqlClusterApi clusters, TimeProvider time)
+internal sealed class StatusWriter(MySqlClusterApi clusters, TimeProvider time)
 {
     /// <summary>The order conditions appear in the status, whatever order the steps concluded them in.</summary>
     static readonly string[] Order =

@@ -7,7 +7,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// Hands the members that exist to the primary tracker (its condition says whether roles can be reported at all; null
 /// while the cluster has no pod) and gives the following steps the MEMBER_STATEs it last saw.
 /// </summary>
-public sealed class TrackPrimaryStep(IPrimaryTracker tracker) : IReconcileStep
+internal sealed class TrackPrimaryStep(IPrimaryTracker tracker) : IReconcileStep
 {
     public async Task<Condition?> RunAsync(ClusterSnapshot snapshot, PassContext pass)
     {

@@ -10,7 +10,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 /// members cannot be placed; Running: all members' pods running; else Creating). Returns the Ready condition, which it
 /// adds to the status itself.
 /// </summary>
-public sealed class WriteStatusStep(StatusWriter writer) : IReconcileStep
+internal sealed class WriteStatusStep(StatusWriter writer) : IReconcileStep
 {
     /// <summary>The MEMBER_STATE values the CRD's status accepts.</summary>
     static readonly HashSet<string> MemberStates = new(StringComparer.Ordinal) { "ONLINE", "RECOVERING", "OFFLINE", "ERROR", "UNREACHABLE" };

@@ -2,7 +2,7 @@ using Cdd.Ipam.Kube.Cluster;
 using Cdd.Ipam.Kube.Store;
 using k8s;
 
-namespace Cdd.Ipam.Kube;
+namespace Cdd.Ipam.Kube.Connection;
 
 /// <summary>
 /// What cdd-ipamd opens at start: a client from a kubeconfig (or the pod's service account when none is given), the
