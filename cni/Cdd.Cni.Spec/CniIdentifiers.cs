@@ -27,7 +27,11 @@ internal static class CniIdentifiers
         if (Encoding.UTF8.GetByteCount(s) > 15) return $"\"{s}\" is longer than 15 bytes";
         if (s is "." or "..") return $"\"{s}\" is not a valid interface name";
         foreach (char c in s)
-            if (c is '/' or ':' || char.IsWhiteSpace(c)) return $"\"{s}\" contains '/', ':' or whitespace";
+            if (c is '/' or ':' || char.IsWhiteSpace(c) || char.IsControl(c)) return $"\"{s}\" contains '/', ':', whitespace or a control character";
+        // The kernel takes '%' as a pattern ("eth%d" picks the next free number), never as the literal name asked for.
+        if (s.Contains('%')) return $"\"{s}\" contains '%', which the kernel expands into another name";
+        // /proc/sys/net/*/conf/all and .../default are the kernel's own entries: a link by those names is refused.
+        if (s is "all" or "default") return $"\"{s}\" is reserved by the kernel (/proc/sys/net/ipv4/conf/{s})";
         return null;
     }
 }

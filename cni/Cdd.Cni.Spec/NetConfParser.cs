@@ -1,4 +1,3 @@
-using System.Net.NetworkInformation;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Cdd.Cni.Spec.Json;
@@ -34,9 +33,13 @@ public static class NetConfParser
         if (string.IsNullOrEmpty(conf.Type)) throw Invalid("type is required");
 
         if (command is CniCommand.Add or CniCommand.Del or CniCommand.Check) CheckIpam(conf);
+        // On every verb that may exec it (GC and STATUS too): a main plugin exec'd as its own IPAM reads the same config and recurses.
+        if (conf.IpamType is { Length: > 0 } ipamType && ipamType == conf.Type)
+            throw Invalid($"ipam.type \"{ipamType}\" names the plugin itself (type); IPAM is another plugin (cdd-ipam, host-local, static)");
         if (conf.Mtu is int mtu && mtu is < 68 or > 65535)
             throw Invalid($"mtu {mtu} is out of range (68..65535)");
         CheckRuntimeConfig(conf.RuntimeConfig);
+        CheckValidAttachments(conf.ValidAttachments);
         return conf;
     }
 
@@ -86,17 +89,30 @@ public static class NetConfParser
         if (rc is null) return;
         if (rc.Mac is { } mac)
         {
-            if (!PhysicalAddress.TryParse(mac, out var parsed) || parsed.GetAddressBytes() is not { Length: 6 } bytes)
-                throw Invalid($"runtimeConfig.mac \"{mac}\" is not a 6-byte MAC address");
+            if (!Cdd.Net.MacAddress.TryParse(mac, out var parsed))
+                throw Invalid($"runtimeConfig.mac \"{mac}\" is not a MAC address: six two-digit hex octets separated by ':' or '-' (02:42:ac:11:00:02)");
             // The low bit of the first octet marks multicast; the kernel refuses such a MAC on a link.
-            if ((bytes[0] & 1) != 0 || bytes.All(b => b == 0))
+            if (parsed.IsMulticast || parsed.IsZero)
                 throw Invalid($"runtimeConfig.mac \"{mac}\" is not a unicast MAC address");
+            rc.ParsedMac = parsed;
         }
         if (rc.Ips is { } ips)
         {
             foreach (var ip in ips)
                 if (!IpText.TryParsePrefix(ip, out _) && !IpText.TryParseAddress(ip, out _))
                     throw Invalid($"runtimeConfig.ips: \"{ip}\" is not an address or an address with a prefix length");
+        }
+    }
+
+    private static void CheckValidAttachments(List<ValidAttachment>? valid)
+    {
+        if (valid is null) return;
+        for (int i = 0; i < valid.Count; i++)
+        {
+            var a = valid[i];
+            if (a is null) throw Invalid($"cni.dev/valid-attachments[{i}] must be an object with containerID and ifname");
+            if (string.IsNullOrEmpty(a.ContainerId)) throw Invalid($"cni.dev/valid-attachments[{i}].containerID is required");
+            if (string.IsNullOrEmpty(a.IfName)) throw Invalid($"cni.dev/valid-attachments[{i}].ifname is required");
         }
     }
 

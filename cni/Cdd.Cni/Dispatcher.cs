@@ -40,7 +40,8 @@ internal static class Dispatcher
         catch (Exception ex)
         {
             log.Error("cni.crash", $"{who} {ex}");
-            var wrapped = new CniException(CniErrorCodes.Internal, $"internal error: {ex.GetType().FullName}: {ex.Message}");
+            // The type and stack went to stderr above; the runtime's error carries the message only.
+            var wrapped = new CniException(CniErrorCodes.Internal, $"internal error: {ex.Message}");
             return Fail(stdout, wrapped, raw, log);
         }
     }

@@ -16,25 +16,38 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
 {
     const string LockName = "lock";
     const string CursorPrefix = "cursor.";
+    /// <summary>
+    /// A reservation file that is empty or unreadable (a crash between create and write) is freed after this long:
+    /// its writer held the pool lock we hold now, so it is not mid-write, and the grace covers a writer on a clock
+    /// that disagrees or one that ignored the lock.
+    /// </summary>
+    public static readonly TimeSpan DefaultReclaimAfter = TimeSpan.FromSeconds(60);
+    readonly TimeSpan _reclaimAfter;
+    readonly TextWriter? _log;
     readonly string _pool;
     readonly string _dir;
     readonly FileLock _lock;
 
-    FileReservationStore(string pool, string dir, FileLock held)
+    FileReservationStore(string pool, string dir, FileLock held, TimeSpan reclaimAfter, TextWriter? log)
     {
         _pool = pool;
         _dir = dir;
         _lock = held;
+        _reclaimAfter = reclaimAfter;
+        _log = log;
     }
 
-    public static FileReservationStore Open(string dataDir, string pool, TimeSpan lockTimeout)
+    /// <summary>The addresses whose empty or unreadable files this store freed (reported on stderr as ipam.reclaim).</summary>
+    public List<IPAddress> Reclaimed { get; } = [];
+
+    public static FileReservationStore Open(string dataDir, string pool, TimeSpan lockTimeout, TimeSpan? reclaimAfter = null, TextWriter? log = null)
     {
         if (!Config.Names.IsDnsLabel(pool)) throw new ArgumentException($"pool name \"{pool}\" cannot name a directory", nameof(pool));
         string dir = Path.Combine(dataDir, pool);
         try
         {
             Directory.CreateDirectory(dir);
-            return new FileReservationStore(pool, dir, FileLock.Acquire(Path.Combine(dir, LockName), lockTimeout));
+            return new FileReservationStore(pool, dir, FileLock.Acquire(Path.Combine(dir, LockName), lockTimeout), reclaimAfter ?? DefaultReclaimAfter, log);
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.ETIMEDOUT)
         {
@@ -60,9 +73,49 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
                 continue;
             }
             if (!IPAddress.TryParse(name, out var address) || address.ToString() != name) continue; // the lock, temp files
-            if (ReadOrNull(path) is { } bytes) reservations.Add(ReservationFile.Decode(bytes, pool, address));
+            byte[]? bytes;
+            try
+            {
+                bytes = ReadOrNull(path);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                bytes = [];
+            }
+            if (bytes is null) continue;
+            var r = ReservationFile.Decode(bytes, pool, address);
+            if (r.Version is null && TryReclaim(path, address, bytes.Length)) continue;
+            reservations.Add(r);
         }
         return Task.FromResult(new PoolSnapshot(reservations, cursors));
+    }
+
+    /// <summary>Frees a file that holds no readable reservation once it is older than the grace period.</summary>
+    bool TryReclaim(string path, IPAddress address, int length)
+    {
+        DateTime written;
+        try
+        {
+            written = File.GetLastWriteTimeUtc(path);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+        var age = DateTime.UtcNow - written;
+        if (age < _reclaimAfter) return false;
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
+        Reclaimed.Add(address);
+        (_log ?? Console.Error).WriteLine(
+            $"cdd-ipam event=ipam.reclaim pool={_pool} address={address} bytes={length} age_s={(long)age.TotalSeconds}: freed a reservation file that holds no readable reservation");
+        return true;
     }
 
     public Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct)

@@ -19,13 +19,12 @@ internal sealed record IpamSettings(IpPool Pool, string DataDir, NodeView Node, 
         }
         catch (JsonException ex)
         {
-            throw new CniException(CniErrorCodes.DecodingFailure, $"ipam: cannot decode JSON ({ex.Path})", ex.Message, ex);
+            throw DecodeFailure.From(ex, "network config");
         }
         if (ipam is null) throw Invalid("ipam is required");
         if (ipam.Store is not "file")
             throw Invalid(ipam.Store is null ? "ipam.store is required (\"file\")" : $"ipam.store \"{ipam.Store}\" is not supported (\"file\")");
-        string dataDir = ipam.DataDir ?? DefaultDataDir;
-        if (!Path.IsPathFullyQualified(dataDir)) throw Invalid($"ipam.dataDir \"{dataDir}\" must be an absolute path");
+        string dataDir = DataDirOf(ipam.DataDir ?? DefaultDataDir);
 
         IpPool pool;
         try
@@ -42,6 +41,22 @@ internal sealed record IpamSettings(IpPool Pool, string DataDir, NodeView Node, 
             sets.Add(Names.IsDnsLabel(s) ? s! : throw Invalid($"ipam.fixedStatefulSets[{i}] \"{s}\" is not a StatefulSet name"));
 
         return new IpamSettings(pool, dataDir, ParseNode(ipam.Node, env), sets);
+    }
+
+    /// <summary>Folders that hold the system's own files or kernel objects: a data dir there is a mistake, never a wish.</summary>
+    static readonly string[] Forbidden = ["/etc", "/proc", "/sys", "/dev", "/run/netns", "/boot", "/usr", "/bin", "/sbin", "/lib"];
+
+    /// <summary>The data dir as the kernel resolves it (no textual ".." folding), refused where it would put files among the system's.</summary>
+    static string DataDirOf(string text)
+    {
+        string shown = text.Replace("\0", "\\0");
+        if (!text.StartsWith('/')) throw Invalid($"ipam.dataDir \"{shown}\" must be an absolute path");
+        string resolved = Cdd.Native.KernelPath.Resolve(text, out string? why)
+            ?? throw Invalid($"ipam.dataDir \"{shown}\" {why}");
+        if (resolved == "/") throw Invalid($"ipam.dataDir \"{shown}\" resolves to /: give the store a folder of its own");
+        if (Forbidden.FirstOrDefault(f => Cdd.Native.KernelPath.IsUnder(resolved, f)) is { } root)
+            throw Invalid($"ipam.dataDir \"{shown}\" resolves to {resolved}, under {root}, which is no place for reservation files");
+        return resolved;
     }
 
     static NodeView ParseNode(NodeJson? node, IReadOnlyDictionary<string, string?> env)

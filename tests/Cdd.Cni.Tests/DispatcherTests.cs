@@ -194,7 +194,8 @@ public class DispatcherTests
         Assert.Equal(1, exit);
         var json = JsonNode.Parse(Stdout)!;
         Assert.Equal(100, (int?)json["code"]);
-        Assert.Equal("internal error: System.InvalidOperationException: boom", (string?)json["msg"]);
+        Assert.Equal("internal error: boom", (string?)json["msg"]);
+        Assert.Contains("System.InvalidOperationException", _stderr.ToString());
         Assert.Contains("event=cni.crash", _stderr.ToString());
         Assert.Contains(nameof(FakeMode), _stderr.ToString());
     }

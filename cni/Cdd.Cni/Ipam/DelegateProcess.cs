@@ -10,16 +10,29 @@ internal static class DelegateProcess
 {
     private const int StderrTailChars = 2048;
 
+    /// <summary>
+    /// cdd-cni itself, when that is what runs: delegates then start through its exec trampoline so that they die
+    /// with it (<see cref="Cdd.Native.ParentDeath"/>). In-process hosts (tests) start them directly.
+    /// </summary>
+    private static readonly string? Trampoline =
+        System.IO.Path.GetFileName(Environment.ProcessPath) == "cdd-cni" ? Environment.ProcessPath : null;
+
     /// <summary>Throws code 11 when the plugin does not finish in time; <see cref="Win32Exception"/> when it cannot start.</summary>
     public static DelegateOutput Run(string path, IReadOnlyDictionary<string, string?> env, byte[] stdin, TimeSpan timeout, string label)
     {
-        var psi = new ProcessStartInfo(path)
+        var psi = new ProcessStartInfo(Trampoline ?? path)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (Trampoline is not null)
+        {
+            psi.ArgumentList.Add(Cdd.Native.ParentDeath.TrampolineFlag);
+            psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add(path);
+        }
         // Start from nothing: the delegate gets the runtime's environment as we received it, which in tests is not ours.
         psi.Environment.Clear();
         foreach (var (key, value) in env)

@@ -49,19 +49,21 @@ internal sealed class MacvlanPlugin : IMode
     {
         var c = ctx.Config;
         string ifName = ctx.Env.IfName;
+        using var attachment = AttachmentLock.Take(ctx); // a DEL of this attachment waits for us (and our IPAM child)
         using var pod = Pod.OpenForAdd(ctx);
 
         using var undo = new Rollback();
         var ipamCall = IpamInFlight.Start(ctx);
         undo.Add("ipam allocation", ipamCall.Release);
         string tmp = PodNamespace.TemporaryName(ctx);
-        MacAddress? mac = c.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        MacAddress? mac = c.RuntimeConfig?.ParsedMac;
         using (var host = Rtnetlink.Open())
         {
             Kernel.Do(() => host.Links.Create(new MacvlanSpec(tmp, _master.Index, _s.Mode) { Mtu = c.Mtu, Mac = mac, Namespace = pod.Ns }));
         }
         var link = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
         undo.Add($"macvlan {tmp}", () => pod.Rtnl.Links.Delete(link.Index, tmp));
+        LinkMark.Apply(pod.Rtnl, link, ctx);
         Kernel.Do(() => pod.Rtnl.Links.Rename(link.Index, ifName, tmp));
 
         var ipam = ipamCall.Wait();
@@ -80,13 +82,16 @@ internal sealed class MacvlanPlugin : IMode
     {
         // The address is what leaks across nodes, so its release always runs (its error is the one reported);
         // the link goes meanwhile, and would die with the namespace anyway.
+        // Opened first: a CNI_NETNS naming the node's own namespace is refused before anything is released or deleted.
+        using var pod = Pod.TryOpen(ctx);
+        using var attachment = AttachmentLock.Take(ctx); // waits for a running ADD of this attachment
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
-            using var pod = Pod.TryOpen(ctx);
             if (pod is null) return;
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan");
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan"); // left by a killed ADD
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "macvlan", ctx, ctx.Env.Netns);
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "macvlan", ctx, ctx.Env.Netns); // left by a killed ADD
         });
+        attachment.RemoveFile();
     }
 
     public void Check(CniContext ctx)

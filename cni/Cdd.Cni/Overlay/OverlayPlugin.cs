@@ -27,6 +27,7 @@ internal sealed class OverlayPlugin : IMode
     public CniResult Add(CniContext ctx)
     {
         string ifName = ctx.Env.IfName;
+        using var attachment = AttachmentLock.Take(ctx); // a DEL of this attachment waits for us (and our IPAM child)
         using var pod = Pod.OpenForAdd(ctx);
 
         using var host = Rtnetlink.Open(); // before the rollback: its undo steps use this socket
@@ -36,12 +37,14 @@ internal sealed class OverlayPlugin : IMode
         var bridge = NodeFabric.Ensure(ctx, host, _s);
         string hostName = HostVethName(ctx);
         string tmp = PodNamespace.TemporaryName(ctx);
-        MacAddress? mac = ctx.Config.RuntimeConfig?.Mac is { } m ? MacAddress.Parse(m) : null;
+        MacAddress? mac = ctx.Config.RuntimeConfig?.ParsedMac;
         Kernel.Do(() => host.Links.Create(new VethSpec(hostName, tmp) { Mtu = _s.Mtu, PeerNamespace = pod.Ns, PeerMac = mac }));
         var hostEnd = Kernel.Do(() => host.Links.Get(hostName));
         undo.Add($"veth {hostName}", () => host.Links.Delete(hostEnd.Index, hostName)); // the pod end goes with it
 
+        LinkMark.Apply(host, hostEnd, ctx);
         var podEnd = Kernel.Do(() => pod.Rtnl.Links.Get(tmp));
+        LinkMark.Apply(pod.Rtnl, podEnd, ctx);
         Kernel.Do(() => pod.Rtnl.Links.Rename(podEnd.Index, ifName, tmp));
         Kernel.Do(() => host.Links.SetMaster(hostEnd.Index, bridge.Index, hostName));
         Kernel.Do(() => host.Links.SetUp(hostEnd.Index, true, hostName));
@@ -63,16 +66,19 @@ internal sealed class OverlayPlugin : IMode
     public void Del(CniContext ctx)
     {
         // The address is released while the kernel tears the veth down; its error is the one reported.
+        // Opened first: a CNI_NETNS naming the node's own namespace is refused before anything is released or deleted.
+        using var pod = Pod.TryOpen(ctx);
+        using var attachment = AttachmentLock.Take(ctx); // waits for a running ADD of this attachment
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>
         {
             using (var host = Rtnetlink.Open())
-                LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth");
-            using var pod = Pod.TryOpen(ctx);
+                LinkCleanup.DeleteIfPresent(host, HostVethName(ctx), "veth", ctx, "the node's namespace");
             if (pod is null) return;
             // Normally gone with its host end; these catch a pod end left by a killed ADD.
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth");
-            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "veth");
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, ctx.Env.IfName, "veth", ctx, ctx.Env.Netns);
+            LinkCleanup.DeleteIfPresent(pod.Rtnl, PodNamespace.TemporaryName(ctx), "veth", ctx, ctx.Env.Netns);
         });
+        attachment.RemoveFile();
     }
 
     public void Check(CniContext ctx)

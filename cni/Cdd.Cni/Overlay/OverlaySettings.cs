@@ -22,7 +22,8 @@ internal sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, us
     {
         var c = NetConfParser.ParseModeFields(raw, OverlayJsonContext.Default.OverlayConf);
         string bridge = c.Bridge ?? "cdd0";
-        if (!RtnlLinks.IsValidName(bridge)) throw Invalid($"bridge \"{bridge}\" is not a valid interface name (1-15 bytes, no '/', ':' or spaces)");
+        if (!IsOwnLinkName(bridge))
+            throw Invalid($"bridge \"{bridge}\" is not a name cdd-cni gives a bridge: 1-15 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit");
         if (c.Vni is not { } vni) throw Invalid("vni is required for mode overlay (1-16777215)");
         if (vni is < 1 or > MaxVni) throw Invalid($"vni {vni} is out of range (1-16777215)");
         int port = c.VxlanPort ?? 4789;
@@ -58,10 +59,13 @@ internal sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, us
         var peers = new List<IPAddress>();
         foreach (var (p, i) in (c.Peers ?? []).Select((p, i) => (p, i)))
         {
-            if (!IPAddress.TryParse(p, out var peer)) throw Invalid($"peers[{i}] \"{p}\" is not an IP address");
+            if (p is null || !IPAddress.TryParse(p, out var peer) || peer.ToString() != p && !IsIpv6Spelling(p, peer))
+                throw Invalid($"peers[{i}] \"{p}\" is not an IP address");
             if (peer.AddressFamily != local.AddressFamily) throw Invalid($"peers[{i}] {peer} is not of the same family as the local address {local}");
-            // One conflist serves every node: a node skips itself.
-            if (!own.Contains(peer) && !peers.Contains(peer)) peers.Add(peer);
+            if (WhyNotAPeer(peer) is { } why) throw Invalid($"peers[{i}] {peer} {why}: each peer is one node's unicast underlay address");
+            if (peers.Contains(peer) || c.Peers!.Take(i).Any(q => q == p)) throw Invalid($"peers[{i}] {peer} is listed twice");
+            // One conflist serves every node: a node skips itself (it still counts for the duplicate check above).
+            if (!own.Contains(peer)) peers.Add(peer);
         }
 
         int overhead = Overhead(local.AddressFamily);
@@ -70,6 +74,30 @@ internal sealed record OverlaySettings(string Bridge, string Vxlan, uint Vni, us
         if (mtu > maxMtu) throw Invalid($"mtu {mtu} is above what underlay {underlay.Name} carries: its MTU {underlay.Mtu} minus {overhead} bytes of VXLAN headers = {maxMtu}");
 
         return new OverlaySettings(bridge, VxlanName((uint)vni), (uint)vni, (ushort)port, underlay, local, mtu, peers);
+    }
+
+    /// <summary>Names cdd-cni creates on the node: ASCII only, no leading '-' (iproute2 would read it as an option).</summary>
+    static bool IsOwnLinkName(string name) =>
+        RtnlLinks.IsValidName(name) && char.IsAsciiLetterOrDigit(name[0])
+        && name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.');
+
+    static bool IsIpv6Spelling(string text, IPAddress parsed) => parsed.AddressFamily == AddressFamily.InterNetworkV6 && !text.Contains('%');
+
+    /// <summary>Addresses that are no single node: a head-end replication entry for them would flood or go nowhere.</summary>
+    static string? WhyNotAPeer(IPAddress a)
+    {
+        if (a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any)) return "is the unspecified address";
+        if (IPAddress.IsLoopback(a)) return "is a loopback address";
+        if (a.Equals(IPAddress.Broadcast)) return "is the broadcast address";
+        if (a.AddressFamily == AddressFamily.InterNetwork)
+        {
+            byte first = a.GetAddressBytes()[0];
+            if (first is >= 224 and <= 239) return "is a multicast address";
+            if (first >= 240) return "is in the reserved 240.0.0.0/4";
+            if (first == 0) return "is in 0.0.0.0/8, which names no host";
+        }
+        else if (a.IsIPv6Multicast) return "is a multicast address";
+        return null;
     }
 
     static CniException Invalid(string msg) => new(CniErrorCodes.InvalidNetworkConfig, msg);

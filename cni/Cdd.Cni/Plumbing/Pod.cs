@@ -29,8 +29,8 @@ internal sealed class Pod : IDisposable
     /// <summary>For ADD and CHECK: a missing namespace is code 3.</summary>
     public static Pod Open(CniContext ctx) => Around(PodNamespace.Open(ctx));
 
-    /// <summary>For DEL: null when no namespace was given or it is gone.</summary>
-    public static Pod? TryOpen(CniContext ctx) => TryOpen(ctx.Env.Netns);
+    /// <summary>For DEL: null when no namespace was given or it is gone; the plugin's own namespace is refused (4).</summary>
+    public static Pod? TryOpen(CniContext ctx) => PodNamespace.TryOpen(ctx) is { } ns ? Around(ns) : null;
 
     /// <summary>For GC: the namespace an attachment record names, or null when it is gone.</summary>
     public static Pod? TryOpen(string? netnsPath) => PodNamespace.TryOpen(netnsPath) is { } ns ? Around(ns) : null;

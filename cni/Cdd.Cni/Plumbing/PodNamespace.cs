@@ -5,24 +5,39 @@ using Cdd.Native.Namespaces;
 
 namespace Cdd.Cni.Plumbing;
 
-/// <summary>Opening CNI_NETNS with the spec's meaning for a missing namespace.</summary>
+/// <summary>
+/// Opening CNI_NETNS with the spec's meaning for each way it can fail. Only an nsfs file of a network namespace
+/// other than our own is a pod namespace; every errno of opening it has a code, none is 100.
+/// </summary>
 internal static class PodNamespace
 {
-    /// <summary>For ADD and CHECK: a missing namespace is "container unknown" (code 3).</summary>
+    /// <summary>For ADD and CHECK: a missing namespace is "container unknown" (3), a path that is no network namespace or is ours is 4.</summary>
     public static NetNs Open(CniContext ctx)
     {
+        string path = ctx.Env.Netns;
+        NetNs ns;
         try
         {
-            return NetNs.Open(ctx.Env.Netns);
+            ns = NetNs.Open(path);
         }
-        catch (ErrnoException e) when (e.IsNotFound)
+        catch (NotANetworkNamespaceException e)
         {
-            throw new CniException(CniErrorCodes.UnknownContainer, $"network namespace {ctx.Env.Netns} does not exist", e.Message);
+            throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"CNI_NETNS {Quote(path)} is {e.Found}, not a network namespace");
+        }
+        catch (ErrnoException e) when (e.IsNotFound || e.Errno == Errno.ENOTDIR)
+        {
+            throw new CniException(CniErrorCodes.UnknownContainer, $"network namespace {Quote(path)} (CNI_NETNS) does not exist", e.Message);
+        }
+        catch (ErrnoException e) when (e.Errno is Errno.ELOOP or Errno.ENAMETOOLONG)
+        {
+            throw new CniException(CniErrorCodes.InvalidEnvironmentVariables, $"CNI_NETNS {Quote(path)} is not a usable path", e.Message);
         }
         catch (ErrnoException e)
         {
-            throw new CniException(CniErrorCodes.IoFailure, $"cannot open network namespace {ctx.Env.Netns}", e.Message);
+            throw new CniException(CniErrorCodes.IoFailure, $"cannot open network namespace {Quote(path)} (CNI_NETNS)", e.Message);
         }
+        RefuseOwn(ns, path);
+        return ns;
     }
 
     /// <summary>
@@ -40,7 +55,7 @@ internal static class PodNamespace
         }
         catch (ErrnoException)
         {
-            // fall through: gone
+            // fall through: gone, or replaced by something that is no namespace
         }
         finally
         {
@@ -49,21 +64,74 @@ internal static class PodNamespace
         throw new CniException(CniErrorCodes.UnknownContainer, $"network namespace {ctx.Env.Netns} went away during ADD; everything ADD made was undone");
     }
 
-    /// <summary>For DEL: null when no namespace was given or it is already gone (both are fine).</summary>
-    public static NetNs? TryOpen(CniContext ctx) => TryOpen(ctx.Env.Netns);
+    /// <summary>
+    /// For DEL: null when no namespace was given or it is gone (both are fine), which includes a path that names
+    /// no network namespace any more (an unmounted bind target left behind, a directory, /dev/null). Our own
+    /// namespace is refused (4): DEL never deletes links of the node.
+    /// </summary>
+    public static NetNs? TryOpen(CniContext ctx)
+    {
+        var ns = TryOpenAny(ctx.Env.Netns);
+        if (ns is not null) RefuseOwn(ns, ctx.Env.Netns);
+        return ns;
+    }
 
-    /// <summary>The namespace at <paramref name="path"/>, or null when none is given or it is gone.</summary>
+    /// <summary>For GC: the namespace a record names, or null when it is gone, no namespace, or our own (never touched).</summary>
     public static NetNs? TryOpen(string? path)
+    {
+        var ns = TryOpenAny(path);
+        if (ns is null || !IsOwn(ns)) return ns;
+        ns.Dispose();
+        return null;
+    }
+
+    static NetNs? TryOpenAny(string? path)
     {
         if (string.IsNullOrEmpty(path)) return null;
         try
         {
             return NetNs.Open(path);
         }
-        catch (ErrnoException e) when (e.IsNotFound || e.Errno == Errno.EINVAL)
+        catch (ErrnoException e) when (e is NotANetworkNamespaceException || e.IsNotFound
+            || e.Errno is Errno.ENOTDIR or Errno.ELOOP or Errno.ENAMETOOLONG or Errno.EINVAL)
         {
             return null;
         }
+        catch (ErrnoException e)
+        {
+            // EACCES, EPERM, EMFILE...: the namespace may well exist; saying "gone" could leave its links behind.
+            throw new CniException(CniErrorCodes.IoFailure, $"cannot open network namespace {Quote(path)} (CNI_NETNS)", e.Message);
+        }
+    }
+
+    static void RefuseOwn(NetNs ns, string path)
+    {
+        if (!IsOwn(ns)) return;
+        ns.Dispose();
+        throw new CniException(CniErrorCodes.InvalidEnvironmentVariables,
+            $"CNI_NETNS {Quote(path)} is the plugin's own network namespace (the node's): a pod never shares the node's namespace through cdd-cni");
+    }
+
+    static bool IsOwn(NetNs ns)
+    {
+        try
+        {
+            return ns.IsProcessNamespace();
+        }
+        catch (ErrnoException e)
+        {
+            throw new CniException(CniErrorCodes.IoFailure, "cannot read the plugin's own network namespace from /proc/self/ns/net", e.Message);
+        }
+    }
+
+    /// <summary>The path as it can be printed: control characters escaped so an error never carries a raw NUL or newline.</summary>
+    static string Quote(string? path)
+    {
+        if (path is null) return "\"\"";
+        var sb = new System.Text.StringBuilder(path.Length + 2).Append('"');
+        foreach (char c in path)
+            sb.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+        return sb.Append('"').ToString();
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed class SriovPlugin : IMode
         var sysfs = Sysfs(ctx);
         var store = new SriovStateStore(ctx.StateDir);
         string ifName = ctx.Env.IfName;
+        using var attachment = AttachmentLock.Take(ctx); // a DEL of this attachment waits for us (and our IPAM child)
         using var pod = Pod.OpenForAdd(ctx);
         using var hostNs = NetNs.Current();
         using var host = Kernel.Do(Rtnetlink.Open);
@@ -190,6 +191,8 @@ internal sealed class SriovPlugin : IMode
 
     public void Del(CniContext ctx)
     {
+        PodNamespace.TryOpen(ctx)?.Dispose(); // refuses the node's own namespace before anything is given back
+        using var attachment = AttachmentLock.Take(ctx); // waits for a running ADD of this attachment
         var store = new SriovStateStore(ctx.StateDir);
         var state = store.Read(ctx.Env.ContainerId, ctx.Env.IfName);
         SideBySide.Run(() => ctx.Ipam.Del(ctx), () =>

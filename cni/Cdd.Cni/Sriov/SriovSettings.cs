@@ -67,8 +67,8 @@ internal sealed record SriovSettings
             rate = ((uint)min, (uint)max);
         }
 
-        MacAddress? mac = null;
-        string? macText = common.RuntimeConfig?.Mac ?? c.Mac;
+        MacAddress? mac = common.RuntimeConfig?.ParsedMac;
+        string? macText = common.RuntimeConfig?.ParsedMac is null ? c.Mac : null;
         if (macText is not null)
         {
             if (!MacAddress.TryParse(macText, out var m)) throw Invalid($"mac \"{macText}\" is not a 6-byte MAC address");

@@ -75,12 +75,21 @@ public static class PoolParser
             throw new PoolConfigException($"{at}.subnet", $"\"{s.Subnet}\" is not a subnet (like 10.20.0.0/24 or fd00:20::/64)");
         if (!IpMath.IsCanonical(subnet))
             throw new PoolConfigException($"{at}.subnet", $"\"{s.Subnet}\" has host bits set; did you mean {IpMath.FromNumber(IpMath.Bounds(subnet).First, subnet.Family)}/{subnet.PrefixLength}?");
+        if (subnet.PrefixLength == 0)
+            throw new PoolConfigException($"{at}.subnet", $"\"{s.Subnet}\" is every address there is; a segment is one network (like 10.20.0.0/24)");
 
         IPAddress? gateway = null;
         if (s.Gateway is not null)
         {
             gateway = Address(s.Gateway, $"{at}.gateway", subnet.Family);
             if (!subnet.Contains(gateway)) throw new PoolConfigException($"{at}.gateway", $"{gateway} is outside the subnet {subnet}");
+            var (first, last) = IpMath.Bounds(subnet);
+            bool v4 = subnet.Family == System.Net.Sockets.AddressFamily.InterNetwork;
+            // On IPv4 below /31 the first address names the network and the last is its broadcast; on IPv6 the first is the subnet-router anycast.
+            if (IpMath.ToNumber(gateway) == first && (v4 ? subnet.PrefixLength < 31 : subnet.PrefixLength < 127))
+                throw new PoolConfigException($"{at}.gateway", $"{gateway} is the network address of {subnet}, not a host");
+            if (v4 && subnet.PrefixLength < 31 && IpMath.ToNumber(gateway) == last)
+                throw new PoolConfigException($"{at}.gateway", $"{gateway} is the broadcast address of {subnet}, not a host");
         }
 
         int vlan = s.Vlan ?? 0;

@@ -18,6 +18,8 @@ public interface ILinks
     void SetMac(int index, MacAddress mac, string? nameForErrors = null);
     /// <summary>Enslaves the link to a bridge; 0 releases it.</summary>
     void SetMaster(int index, int masterIndex, string? nameForErrors = null);
+    /// <summary>Sets IFLA_IFALIAS (at most 255 bytes). The kernel ignores it in a create request, hence its own call.</summary>
+    void SetAlias(int index, string alias, string? nameForErrors = null);
     void Rename(int index, string newName, string? nameForErrors = null);
     void MoveTo(int index, NetNs ns, string? nameForErrors = null);
 }

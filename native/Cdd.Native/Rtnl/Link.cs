@@ -18,6 +18,8 @@ public sealed record Link
     /// <summary>IFLA_INFO_KIND ("veth", "macvlan", "vxlan", "bridge"), or null for a physical device.</summary>
     public string? Kind { get; init; }
     public byte OperState { get; init; }
+    /// <summary>IFLA_IFALIAS, or null when the link has none (the kernel keeps it; we use it as our mark).</summary>
+    public string? Alias { get; init; }
     public MacvlanMode? MacvlanMode { get; init; }
     public uint? VxlanId { get; init; }
     public ushort? VxlanPort { get; init; }

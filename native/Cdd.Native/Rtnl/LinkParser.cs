@@ -15,7 +15,7 @@ public static class LinkParser
         MacAddress? mac = null;
         int mtu = 0, master = 0, parent = 0;
         byte operState = 0;
-        string? kind = null;
+        string? kind = null, alias = null;
         MacvlanMode? macvlanMode = null;
         uint? vni = null;
         ushort? port = null;
@@ -32,6 +32,7 @@ public static class LinkParser
                 case Nl.IFLA_MASTER: master = (int)AttributeReader.ReadU32(r.Value); break;
                 case Nl.IFLA_LINK: parent = (int)AttributeReader.ReadU32(r.Value); break;
                 case Nl.IFLA_OPERSTATE when r.Value.Length > 0: operState = r.Value[0]; break;
+                case Nl.IFLA_IFALIAS: alias = AttributeReader.ReadString(r.Value); break;
                 case Nl.IFLA_LINKINFO:
                 {
                     var info = new AttributeReader(r.Value);
@@ -59,7 +60,7 @@ public static class LinkParser
         return new Link
         {
             Index = index, Name = name, Mac = mac, Mtu = mtu, Flags = flags, MasterIndex = master,
-            ParentIndex = parent, Kind = kind, OperState = operState, MacvlanMode = macvlanMode,
+            ParentIndex = parent, Kind = kind, OperState = operState, Alias = string.IsNullOrEmpty(alias) ? null : alias, MacvlanMode = macvlanMode,
             VxlanId = vni, VxlanPort = port, VxlanLocal = local,
         };
     }

@@ -119,6 +119,14 @@ public sealed class RtnlLinks(NetlinkSocket socket) : ILinks
         socket.Request(new MessageWriter(Nl.RTM_NEWLINK, 0).IfInfo(index: index).S32(Nl.IFLA_MASTER, masterIndex),
             "set master", nameForErrors ?? $"#{index}");
 
+    public void SetAlias(int index, string alias, string? nameForErrors = null)
+    {
+        if (System.Text.Encoding.UTF8.GetByteCount(alias) > 255)
+            throw new NetlinkException(Errno.EINVAL, "set alias", nameForErrors ?? $"#{index}", "an alias is at most 255 bytes");
+        socket.Request(new MessageWriter(Nl.RTM_NEWLINK, 0).IfInfo(index: index).String(Nl.IFLA_IFALIAS, alias),
+            "set alias", nameForErrors ?? $"#{index}");
+    }
+
     public void Rename(int index, string newName, string? nameForErrors = null)
     {
         ValidateName(newName);

@@ -41,6 +41,7 @@ public sealed class MacvlanSettingsTests
     {
         var ex = Assert.Throws<CniException>(() => Parse("""{"master":42}"""));
         Assert.Equal(CniErrorCodes.DecodingFailure, ex.Code);
-        Assert.Contains("$.master", ex.Msg);
+        Assert.Contains("\"master\": expected a string", ex.Msg);
+        Assert.DoesNotContain("System.", ex.Msg + ex.Details);
     }
 }

@@ -61,7 +61,7 @@ public class NetConfParserTests
     public void Malformed_json_is_code_6_with_the_position()
     {
         var ex = Fails("{\n  \"cniVersion\": \"1.1.0\",\n  \"name\": }", CniErrorCodes.DecodingFailure);
-        Assert.StartsWith("network config: cannot decode JSON", ex.Msg);
+        Assert.StartsWith("network config: not valid JSON", ex.Msg);
         Assert.Contains("line 3", ex.Msg);
         Assert.Contains("byte ", ex.Msg);
     }
@@ -70,7 +70,51 @@ public class NetConfParserTests
     public void Wrong_json_type_is_code_6_naming_the_path()
     {
         var ex = Fails(With("mtu", "big"), CniErrorCodes.DecodingFailure);
-        Assert.Contains("$.mtu", ex.Msg);
+        Assert.Contains("\"mtu\": expected an integer", ex.Msg);
+        Assert.DoesNotContain("System.", ex.Msg + ex.Details);
+    }
+
+    [Theory]
+    [InlineData("eth%d")]
+    [InlineData("all")]
+    [InlineData("default")]
+    public void Interface_names_the_kernel_would_not_take_literally_are_code_4(string ifName)
+    {
+        var ex = Assert.Throws<CniException>(() => CniEnvironment.Parse(TestEnv.For("ADD").With("CNI_IFNAME", ifName)));
+        Assert.Equal(CniErrorCodes.InvalidEnvironmentVariables, ex.Code);
+        Assert.Contains("CNI_IFNAME", ex.Msg);
+    }
+
+    [Theory]
+    [InlineData("020000000009")]
+    [InlineData("0200.0000.0009")]
+    [InlineData("02-00-00-00-00")]
+    public void Mac_spellings_beyond_the_one_parser_are_code_7(string mac)
+    {
+        var ex = Fails(With("runtimeConfig", new JsonObject { ["mac"] = mac }), CniErrorCodes.InvalidNetworkConfig);
+        Assert.Contains("runtimeConfig.mac", ex.Msg);
+    }
+
+    [Fact]
+    public void Gc_with_a_null_valid_attachment_is_code_7_naming_it()
+    {
+        var json = With("cni.dev/valid-attachments", JsonNode.Parse("[null]")).Replace("\"1.1.0\"", "\"1.1.0\"");
+        var ex = Fails(json, CniErrorCodes.InvalidNetworkConfig, CniCommand.Gc);
+        Assert.Contains("cni.dev/valid-attachments[0]", ex.Msg);
+    }
+
+    [Fact]
+    public void A_mac_is_parsed_once_for_every_mode()
+    {
+        var conf = Parse(With("runtimeConfig", new JsonObject { ["mac"] = "02:00:00:00:00:09" }));
+        Assert.Equal("02:00:00:00:00:09", conf.RuntimeConfig!.ParsedMac!.Value.ToString());
+    }
+
+    [Fact]
+    public void Ipam_type_naming_the_plugin_itself_is_code_7()
+    {
+        var ex = Fails(With("ipam", new JsonObject { ["type"] = "cdd-cni" }), CniErrorCodes.InvalidNetworkConfig);
+        Assert.Contains("ipam.type", ex.Msg);
     }
 
     [Theory]

@@ -42,6 +42,23 @@ public sealed class PoolParserTests
         Assert.Equal("pool.segments", Assert.Throws<PoolConfigException>(() => PoolParser.Parse(new PoolJson { Name = "p", Segments = [] })).Field);
 
     [Theory]
+    [InlineData("0.0.0.0/0")]
+    [InlineData("::/0")]
+    public void A_subnet_of_every_address_is_refused(string subnet) =>
+        Assert.Equal("pool.segments[0].subnet", Refused(Pools.Segment("a", subnet)).Field);
+
+    [Theory]
+    [InlineData("10.0.0.0/24", "10.0.0.0")]
+    [InlineData("10.0.0.0/24", "10.0.0.255")]
+    [InlineData("fd00:1::/64", "fd00:1::")]
+    public void A_gateway_on_the_network_or_broadcast_address_is_refused(string subnet, string gateway) =>
+        Assert.Equal("pool.segments[0].gateway", Refused(Pools.Segment("a", subnet, gateway)).Field);
+
+    [Fact]
+    public void A_gateway_on_a_point_to_point_31_is_a_host() =>
+        Assert.Equal(IPAddress.Parse("10.0.0.0"), Pools.Pool("p", Pools.Segment("a", "10.0.0.0/31", "10.0.0.0")).Segments[0].Gateway);
+
+    [Theory]
     [InlineData("10.0.0.0", "pool.segments[0].subnet")]
     [InlineData("10.0.0.5/24", "pool.segments[0].subnet")]
     [InlineData("fd00::1/64", "pool.segments[0].subnet")]

@@ -75,6 +75,33 @@ public sealed class FileReservationStoreTests : IDisposable
         Assert.Empty(await new IpamService(store).ReleaseAsync(Pool.Name, "", ""));
     }
 
+    [Fact]
+    public async Task A_file_left_empty_longer_than_the_grace_period_is_freed_and_reported()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "files"));
+        string path = Path.Combine(_dir.Path, "files", "10.5.0.2");
+        File.WriteAllText(path, "");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow - FileReservationStore.DefaultReclaimAfter - TimeSpan.FromSeconds(5));
+        var log = new StringWriter();
+        using var store = FileReservationStore.Open(_dir.Path, Pool.Name, TimeSpan.FromSeconds(30), log: log);
+        var got = await new IpamService(store).AllocateAsync(Req("c1"));
+        Assert.Equal(IPAddress.Parse("10.5.0.2"), got.Reservation.Address);
+        Assert.Equal([IPAddress.Parse("10.5.0.2")], store.Reclaimed);
+        Assert.Contains("event=ipam.reclaim pool=files address=10.5.0.2", log.ToString());
+    }
+
+    [Fact]
+    public async Task A_file_of_garbage_within_the_grace_period_is_left_alone()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "files"));
+        string path = Path.Combine(_dir.Path, "files", "10.5.0.2");
+        File.WriteAllText(path, "{not json");
+        using var store = FileReservationStore.Open(_dir.Path, Pool.Name, TimeSpan.FromSeconds(30), log: TextWriter.Null);
+        Assert.Single((await store.SnapshotAsync(Pool.Name, true, default)).Reservations);
+        Assert.Empty(store.Reclaimed);
+        Assert.True(File.Exists(path));
+    }
+
     [Theory]
     [InlineData("""{"segment":"s","generation":1,"owner":{"ifname":"eth0"}}""")]
     [InlineData("""{"segment":"s","generation":1,"fixed":{"namespace":"db","statefulSet":"m","key":"k","ordinal":0}}""")]

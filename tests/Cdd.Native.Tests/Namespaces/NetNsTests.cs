@@ -51,6 +51,14 @@ public class NetNsTests
     }
 
     [Fact]
+    public void A_namespace_made_by_iproute2_is_not_our_own()
+    {
+        using var t = new TestNetns();
+        using var ns = NetNs.Open(t.Path);
+        Assert.False(ns.IsProcessNamespace());
+    }
+
+    [Fact]
     public void File_lock_excludes_a_second_holder_until_released()
     {
         var path = Path.Combine(Path.GetTempPath(), $"cdd-lock-{Guid.NewGuid():N}");
