@@ -6,7 +6,7 @@ namespace Cdd.Native.Tests.Namespaces;
 
 /// <summary>Only an nsfs file of a network namespace opens as one; everything else says what it is, at once.</summary>
 [Tier(Tier.Unit)]
-public class NetNsKindTests : IDisposable
+public sealed class NetNsKindTests : IDisposable
 {
     readonly TempDir _dir = new("cdd-netns-kind");
 
