@@ -20,7 +20,7 @@ internal sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
     public const string SerialTagPrefix = "cdd.io-serial=";
     public const string LinkPrefix = "cdd.";
     public const string AclTag = "cdd.io-csi";
-    public const string ChapUserKey = "chapUser", ChapPasswordKey = "chapPassword";
+    public const string ChapUserKey = ChapSecrets.UserKey, ChapPasswordKey = ChapSecrets.PasswordKey;
     const string Hba = "target/core/iblock_0";
     const int MaxLuns = 256;
 
@@ -132,7 +132,7 @@ internal sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
         string iqn = node.Iqn ?? throw new CsiException(CsiFault.FailedPrecondition, $"node {node.Node} reports no iSCSI initiator name (lio serves iSCSI)");
         string link = LinkPrefix + nodeId;
         if (link.Length > 255) throw CsiException.Invalid($"node_id is too long to record in configfs ({nodeId.Length} bytes; at most {255 - LinkPrefix.Length})");
-        var chap = Chap(secrets);
+        var chap = ChapSecrets.Parse(secrets);
         if (o.RequireChap && chap is null)
             throw CsiException.Invalid($"secrets {ChapUserKey} and {ChapPasswordKey} are required: the target requires CHAP");
         string lvName = LvOf(id);
@@ -327,15 +327,4 @@ internal sealed class LioArray(LioOptions o, ILvm lvm, IConfigfs fs) : IArray
         return nodes.ToList();
     }
 
-    static (string User, string Password)? Chap(IReadOnlyDictionary<string, string> secrets)
-    {
-        bool hasUser = secrets.TryGetValue(ChapUserKey, out var user), hasPassword = secrets.TryGetValue(ChapPasswordKey, out var password);
-        if (!hasUser && !hasPassword) return null;
-        if (!hasUser || !hasPassword) throw CsiException.Invalid($"secrets: {ChapUserKey} and {ChapPasswordKey} go together");
-        // Never echo a secret: the messages name the key only.
-        if (user!.Length is 0 or > 255 || !user.All(c => c is > ' ' and < '\u007f')) throw CsiException.Invalid($"secrets {ChapUserKey} is not 1..255 printable ASCII characters");
-        if (password!.Length is < 12 or > 16 || !password.All(c => c is > ' ' and < '\u007f'))
-            throw CsiException.Invalid($"secrets {ChapPasswordKey} is not 12..16 printable ASCII characters (the iSCSI CHAP limits)");
-        return (user, password);
-    }
 }

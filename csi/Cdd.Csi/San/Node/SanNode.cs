@@ -17,7 +17,7 @@ namespace Cdd.Csi.San.Node;
 /// </summary>
 internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs sysfs, StageStore store, SanNodeTimings? timings = null) : INodeBackend
 {
-    public const string ChapUserKey = "chapUser", ChapPasswordKey = "chapPassword";
+    public const string ChapUserKey = ChapSecrets.UserKey, ChapPasswordKey = ChapSecrets.PasswordKey;
     const string Corruption = "attaching would risk data corruption";
     const string ReplacementTimeoutSeconds = "15";
     readonly SanNodeTimings _t = timings ?? new SanNodeTimings();
@@ -34,7 +34,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
     public async Task<string> AttachAsync(AttachRequest request)
     {
         var ctx = PublishContext.Parse(request.PublishContext);
-        var chap = Chap(request.Secrets);
+        var chap = ChapSecrets.Parse(request.Secrets);
         var record = store.Load(request.VolumeId);
         if (record is not null && (record.Wwid != ctx.Wwid || record.Serial != ctx.Serial))
             throw new CsiException(CsiFault.FailedPrecondition,
@@ -279,16 +279,6 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
 
     static string Hctl(int h, int c, int t, int l) => string.Create(CultureInfo.InvariantCulture, $"{h}:{c}:{t}:{l}");
 
-    static (string User, string Password)? Chap(IReadOnlyDictionary<string, string> secrets)
-    {
-        bool hasUser = secrets.TryGetValue(ChapUserKey, out var user), hasPassword = secrets.TryGetValue(ChapPasswordKey, out var password);
-        if (!hasUser && !hasPassword) return null;
-        if (!hasUser || !hasPassword) throw CsiException.Invalid($"secrets: {ChapUserKey} and {ChapPasswordKey} go together");
-        if (user!.Length is 0 or > 255 || !user.All(c => c is > ' ' and < '\u007f')) throw CsiException.Invalid($"secrets {ChapUserKey} is not 1..255 printable ASCII characters");
-        if (password!.Length is < 12 or > 16 || !password.All(c => c is > ' ' and < '\u007f'))
-            throw CsiException.Invalid($"secrets {ChapPasswordKey} is not 12..16 printable ASCII characters");
-        return (user, password);
-    }
 }
 
 /// <summary>Deadlines of the node's waits; tests shorten them.</summary>
