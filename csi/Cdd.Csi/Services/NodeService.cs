@@ -34,16 +34,47 @@ internal sealed class NodeService(DriverOptions options, Locks locks, Backends.B
         string staging = PathRules.Require(request.StagingTargetPath, "staging_target_path", options.KubeletRoot);
         using var inFlight = locks.Volume(id);
 
+        // A stage refused after the backend attached the device (a foreign filesystem, a busy staging path, mkfs or mount
+        // failing) gives back what this call attached: no half-staged LUN, no stage record. A device that was attached
+        // before (a repeated stage, a local LV) stays as it was.
+        bool attachedBefore = await backend.DevicePathAsync(id) is not null;
         string devicePath = await backend.AttachAsync(new AttachRequest(id, request.PublishContext, request.VolumeContext, request.Secrets));
+        try
+        {
+            await Stage(request, devicePath, staging);
+        }
+        catch when (!attachedBefore)
+        {
+            await DetachQuietly(backend, id);
+            throw;
+        }
+        return new NodeStageVolumeResponse();
+    }
+
+    static async Task DetachQuietly(INodeBackend backend, string id)
+    {
+        try
+        {
+            await backend.DetachAsync(id);
+        }
+        catch (Exception e) when (e is CsiException or ToolException or IOException or UnauthorizedAccessException)
+        {
+            // The stage's own error is the one to report; what could not be detached stays recorded for NodeUnstage.
+        }
+    }
+
+    async Task Stage(NodeStageVolumeRequest request, string devicePath, string staging)
+    {
+        string id = request.VolumeId;
         var device = devices.Numbers(devicePath) ?? throw new CsiException(CsiFault.NotFound, $"volume {id}: no device {devicePath}");
         // A raw block volume has nothing more to stage: NodePublish binds the device node itself.
-        if (request.VolumeCapability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block) return new NodeStageVolumeResponse();
+        if (request.VolumeCapability.AccessTypeCase == VolumeCapability.AccessTypeOneofCase.Block) return;
 
         var mount = request.VolumeCapability.Mount;
         var mountOptions = MountOptions.Parse(mount.MountFlags);
         if (mounts.At(staging) is { } current)
         {
-            if (current.Major == device.Major && current.Minor == device.Minor) return new NodeStageVolumeResponse();
+            if (current.Major == device.Major && current.Minor == device.Minor) return;
             throw new CsiException(CsiFault.AlreadyExists, $"{staging} already holds another device ({current.Source})");
         }
 
@@ -76,7 +107,6 @@ internal sealed class NodeService(DriverOptions options, Locks locks, Backends.B
                 throw;
             }
         }
-        return new NodeStageVolumeResponse();
     }
 
     public override async Task<NodeUnstageVolumeResponse> NodeUnstageVolume(NodeUnstageVolumeRequest request, ServerCallContext context)

@@ -105,8 +105,19 @@ internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
     public Task AddAsync(string block)
     {
         Calls.Add($"multipath /dev/{block}");
+        DaemonPaths.Add(block);
         var d = Devices.Values.First(x => x.Block == block);
         Remap(d.Wwid!);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Paths multipathd holds (added, not yet forgotten); the daemon of the VM tier hears no uevent, so only these calls change it.</summary>
+    public HashSet<string> DaemonPaths { get; } = [];
+
+    public Task ForgetPathAsync(string block)
+    {
+        Calls.Add($"forget {block}");
+        DaemonPaths.Remove(block);
         return Task.CompletedTask;
     }
 

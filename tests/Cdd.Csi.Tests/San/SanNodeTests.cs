@@ -68,6 +68,86 @@ public sealed class SanNodeTests : IDisposable
     }
 
     [Fact]
+    public async Task Refused_stage_leaves_no_record_and_keeps_the_sessions_and_the_stale_path_it_did_not_make()
+    {
+        _san.Luns[0] = (Wwid.ForLioSerial(OtherSerial), OtherSerial, 64 << 20);
+        await Attach(Other, Context(OtherSerial));
+        _san.Luns[0] = (Wwid.ForLioSerial(Serial), Serial, 64 << 20);
+        var stale = _san.Devices.Keys.Order(StringComparer.Ordinal).ToList();
+        _san.Calls.Clear();
+
+        await Assert.ThrowsAsync<CsiException>(() => Attach());
+        Assert.Null(new StageStore(_state.Path).Load(Volume));
+        Assert.Null(await _node.DevicePathAsync(Volume));
+        Assert.Equal(2, _san.Sessions.Count);
+        Assert.Equal(stale, _san.Devices.Keys.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(_san.Calls, c => c.StartsWith("logout", StringComparison.Ordinal) || c.StartsWith("delete", StringComparison.Ordinal));
+        // The stale volume is still staged and still detaches completely.
+        await _node.DetachAsync(Other);
+        Assert.Empty(_san.Sessions);
+        Assert.Empty(_san.Devices);
+    }
+
+    [Fact]
+    public async Task Failed_first_stage_takes_back_its_paths_map_and_the_sessions_it_logged_in()
+    {
+        _san.AutoMap = false;
+        var wwid = Wwid.ForLioSerial(Serial);
+        var task = Attach();
+        await Task.Delay(20);
+        _san.Maps[wwid] = new DmMap(wwid, "dm-0", "mpath-" + wwid, ["sda", "sdb"], 32 << 20);
+        var e = await Assert.ThrowsAsync<CsiException>(() => task);
+        Assert.Contains("attaching would risk data corruption", e.Message);
+        Assert.Null(new StageStore(_state.Path).Load(Volume));
+        Assert.Empty(_san.Sessions);
+        Assert.Empty(_san.Devices);
+        Assert.Empty(_san.Maps);
+        Assert.Equal(2, _san.Calls.Count(c => c.StartsWith("delete-node", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Stage_refused_after_attach_by_a_foreign_filesystem_detaches_what_it_attached_and_leaves_no_record()
+    {
+        var devices = new Tests.Node.FakeDevices();
+        devices.Devices["/dev/mapper/" + Wwid.ForLioSerial(Serial)] = (253, 0, 64 << 20);
+        var fs = new Tests.Node.FakeFilesystems();
+        fs.OnDevice["/dev/mapper/" + Wwid.ForLioSerial(Serial)] = "xfs";
+        var root = Path.Combine(_state.Path, "kubelet");
+        var options = new DriverOptions { NodeId = "n1", KubeletRoot = root };
+        var service = new Cdd.Csi.Services.NodeService(options, new Cdd.Csi.Lvm.Locks(), new Cdd.Csi.Backends.Backends([], [_node]),
+            new Tests.Node.FakeMounter(devices), fs, devices, new Cdd.Csi.Node.NodeIdentity("n1", null, []));
+        var request = new global::Csi.V1.NodeStageVolumeRequest
+        {
+            VolumeId = Volume, StagingTargetPath = Path.Combine(root, "plugins/staging/v1"), PublishContext = { Context() },
+            VolumeCapability = new global::Csi.V1.VolumeCapability
+            {
+                Mount = new global::Csi.V1.VolumeCapability.Types.MountVolume { FsType = "ext4" },
+                AccessMode = new global::Csi.V1.VolumeCapability.Types.AccessMode { Mode = global::Csi.V1.VolumeCapability.Types.AccessMode.Types.Mode.SingleNodeWriter },
+            },
+        };
+
+        var e = await Assert.ThrowsAsync<CsiException>(() => service.NodeStageVolume(request, null!));
+        Assert.Equal(CsiFault.FailedPrecondition, e.Fault);
+        Assert.Empty(fs.Formatted);
+        Assert.Null(new StageStore(_state.Path).Load(Volume));
+        Assert.Empty(_san.Sessions);
+        Assert.Empty(_san.Devices);
+        Assert.Empty(_san.Maps);
+    }
+
+    [Fact]
+    public async Task Detach_makes_multipathd_forget_each_path_before_its_scsi_device_is_deleted()
+    {
+        _san.AutoMap = false;
+        await Attach();
+        Assert.Equal(["sda", "sdb"], _san.DaemonPaths.Order(StringComparer.Ordinal));
+        await _node.DetachAsync(Volume);
+        Assert.Empty(_san.DaemonPaths);
+        foreach (var (block, hctl) in new[] { ("sda", "2:0:0:0"), ("sdb", "3:0:0:0") })
+            Assert.True(_san.Calls.IndexOf($"forget {block}") < _san.Calls.IndexOf($"delete {hctl}"));
+    }
+
+    [Fact]
     public async Task Map_whose_size_differs_from_its_paths_is_refused()
     {
         _san.AutoMap = false;

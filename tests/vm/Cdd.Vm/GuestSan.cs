@@ -9,14 +9,18 @@ public static class GuestSan
     public static readonly string[] Portals = ["10.0.9.1:3260", "10.0.9.2:3260"];
 
     // No udev here: uid_attribute "" makes multipathd read the WWID from sysfs (VPD 0x83). no_path_retry fail: a map
-    // whose every path is gone fails I/O instead of queueing it forever (storage host and node share this kernel, so a
-    // queueing map would hang the storage host's own lvs).
+    // whose every path is gone fails I/O instead of queueing it (storage host and node share this kernel, so a queueing
+    // map would hang the storage host's own lvs); it is in overrides too, because the built-in entry for LIO-ORG devices
+    // (no_path_retry 12) wins over defaults: measured, the maps were built with queue_if_no_path.
     public const string MultipathConf = """
         defaults {
             find_multipaths no
             user_friendly_names no
             polling_interval 2
             uid_attribute ""
+            no_path_retry fail
+        }
+        overrides {
             no_path_retry fail
         }
         blacklist {

@@ -9,6 +9,13 @@ internal interface IMultipath
     /// </summary>
     Task AddAsync(string block);
 
+    /// <summary>
+    /// `multipathd del path NAME` (what udev's rule does when a path goes): multipathd forgets the path before its SCSI device
+    /// is deleted. Without it, a daemon that hears no uevents keeps the path with its old WWID, and the next device that
+    /// gets the same name is put into a map under the old volume's identity. A path it does not know is no error.
+    /// </summary>
+    Task ForgetPathAsync(string block);
+
     /// <summary>`multipath -f MAP`: false when the map is busy (in use), so the caller retries.</summary>
     Task<bool> FlushAsync(string map);
 

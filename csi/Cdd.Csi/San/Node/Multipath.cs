@@ -14,6 +14,13 @@ internal sealed class Multipath : IMultipath
             throw new Errors.ToolException("multipath", ["-v", "1", "/dev/" + block], cli.ExitCode, cli.Stderr);
     }
 
+    public async Task ForgetPathAsync(string block)
+    {
+        // Exit 1 with "fail" for a path it does not hold (never added, or already gone with its uevent): nothing to forget.
+        var r = await Tool.RunAsync("multipathd", ["del", "path", block], Limit);
+        if (r.ExitCode is not (0 or 1)) throw new Errors.ToolException("multipathd", ["del", "path", block], r.ExitCode, r.Stderr);
+    }
+
     public async Task<bool> FlushAsync(string map)
     {
         var r = await Tool.RunAsync("multipath", ["-f", map], Limit);

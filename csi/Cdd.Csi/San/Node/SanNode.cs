@@ -39,6 +39,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
         if (record is not null && (record.Wwid != ctx.Wwid || record.Serial != ctx.Serial))
             throw new CsiException(CsiFault.FailedPrecondition,
                 $"volume {request.VolumeId} is staged here as WWID {record.Wwid}, not {ctx.Wwid}; unstage it first");
+        bool fresh = record is null;
         record ??= new StageRecord
         {
             VolumeId = request.VolumeId, Transport = ctx.Transport, TargetIqn = ctx.TargetIqn,
@@ -46,11 +47,40 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
         };
         // Saved before the first session or path exists: an unstage after a crash anywhere below still finds what to remove.
         store.Save(record);
+        var ourPortals = new List<string>();
+        try
+        {
+            return await Attach(record, ctx, chap, ourPortals);
+        }
+        catch when (fresh)
+        {
+            // A refused or failed first stage takes back what it added (the paths with its WWID, its map, the sessions it logged
+            // in that no other staged volume uses) and its record; a path that failed the identity check is not ours and stays,
+            // and so does a session that was there before. Should the undo itself fail, the record stays, so that NodeUnstage
+            // (which the CO may call after a failed stage) finishes the job.
+            await UndoQuietly(request.VolumeId, ourPortals);
+            throw;
+        }
+    }
 
+    async Task UndoQuietly(string volumeId, List<string> ourPortals)
+    {
+        try
+        {
+            if (store.Load(volumeId) is { } record) await Detach(record, ourPortals.Contains);
+        }
+        catch (Exception e) when (e is CsiException or ToolException or IOException or UnauthorizedAccessException)
+        {
+            // The stage's own error is the one to report; the record left behind says what is still to remove.
+        }
+    }
+
+    async Task<string> Attach(StageRecord record, PublishContext ctx, (string User, string Password)? chap, List<string> ourPortals)
+    {
         var expected = new List<string>();
         if (ctx.Transport == PublishContext.Iscsi)
         {
-            var sessions = await EnsureSessions(ctx.TargetIqn!, ctx.Portals, chap);
+            var sessions = await EnsureSessions(ctx.TargetIqn!, ctx.Portals, chap, ourPortals);
             foreach (var portal in ctx.Portals)
             {
                 int session = sessions[portal];
@@ -112,13 +142,13 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
     }
 
     /// <summary>
-    /// The map with UUID mpath-WWID over the paths; asked for once with `multipath` when it has not appeared by itself, then
-    /// awaited to the deadline. Its size must be a path's size (a map over a smaller, stale path would truncate writes).
+    /// The map with UUID mpath-WWID over the paths; its missing paths handed to multipath when it has not appeared by itself,
+    /// again every MapAsk, up to the deadline. Its size must be a path's size (a map over a smaller, stale path would truncate writes).
     /// </summary>
     async Task<DmMap> WaitForMap(PublishContext ctx, IReadOnlyList<ScsiPath> paths)
     {
         var clock = Stopwatch.StartNew();
-        bool asked = false, askedAgain = false;
+        var nextAsk = _t.MapAsk;
         while (true)
         {
             var map = sysfs.MapByUuid(Uuid(ctx.Wwid));
@@ -130,12 +160,12 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
                         $"multipath map {map.Name} has {map.SizeBytes} bytes, its paths {size}: {Corruption}");
                 return map;
             }
-            // Asked once early, and once more halfway to the deadline for paths still missing from the map.
-            if ((!asked && clock.Elapsed > _t.MapAsk) || (asked && !askedAgain && clock.Elapsed > _t.Map / 2))
+            // The paths still missing from the map are handed over each MapAsk, at least once before the deadline: measured in
+            // the VM tier without udev, multipathd took the first path and let the second wait (once for 15 s). Idempotent.
+            if (clock.Elapsed >= nextAsk)
             {
-                askedAgain = asked;
-                asked = true;
                 foreach (var p in paths.Where(p => map is null || !map.Slaves.Contains(p.Block!))) await multipath.AddAsync(p.Block!);
+                nextAsk = clock.Elapsed + _t.MapAsk;
                 continue;
             }
             if (clock.Elapsed > _t.Map)
@@ -150,7 +180,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
     /// A session per portal: an existing one is reused; for the others, discovery on each first (a later discovery may reset
     /// records it returns), then each record set to manual startup and manual scan (and CHAP), then the logins.
     /// </summary>
-    async Task<Dictionary<IPEndPoint, int>> EnsureSessions(string target, IReadOnlyList<IPEndPoint> portals, (string User, string Password)? chap)
+    async Task<Dictionary<IPEndPoint, int>> EnsureSessions(string target, IReadOnlyList<IPEndPoint> portals, (string User, string Password)? chap, List<string> ourPortals)
     {
         await SessionLock.WaitAsync();
         try
@@ -162,7 +192,12 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
                 if (await Find(target, portal) is { } existing) result[portal] = existing.Id;
                 else missing.Add(portal);
             }
-            foreach (var portal in missing) await iscsi.DiscoverAsync(portal);
+            foreach (var portal in missing)
+            {
+                await iscsi.DiscoverAsync(portal);
+                // From here the portal's node record (and soon its session) is this call's to take back if the stage fails.
+                ourPortals.Add(PublishContext.Portal(portal));
+            }
             foreach (var portal in missing)
             {
                 // Nothing logs in again at boot, and the login scans no LUN: the node scans exactly what it attaches.
@@ -200,7 +235,13 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
 
     public async Task DetachAsync(string volumeId)
     {
-        if (store.Load(volumeId) is not { } record) return;
+        if (store.Load(volumeId) is { } record) await Detach(record, _ => true);
+    }
+
+    /// <summary>Everything of the record, and its sessions that no other staged volume uses and <paramref name="mayLogOut"/> allows.</summary>
+    async Task Detach(StageRecord record, Func<string, bool> mayLogOut)
+    {
+        string volumeId = record.VolumeId;
         var map = sysfs.MapByUuid(Uuid(record.Wwid));
         if (map is not null)
         {
@@ -211,7 +252,11 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
         // another LUN (reused meanwhile) is not ours to delete.
         var paths = record.Paths.Select(sysfs.Path).OfType<ScsiPath>().Where(p => p.Wwid == record.Wwid)
             .Concat(sysfs.PathsByWwid(record.Wwid)).DistinctBy(p => p.Hctl).ToList();
-        foreach (var p in paths) sysfs.Delete(p.Hctl);
+        foreach (var p in paths)
+        {
+            if (p.Block is not null) await multipath.ForgetPathAsync(p.Block);
+            sysfs.Delete(p.Hctl);
+        }
         // A ghost (a map left with no slaves) goes only when its UUID is exactly ours.
         if (sysfs.MapByUuid(Uuid(record.Wwid)) is { Slaves.Count: 0 } ghost) await multipath.RemoveAsync(ghost.Name);
 
@@ -221,7 +266,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
             try
             {
                 var others = store.All().Where(r => r.VolumeId != volumeId && r.TargetIqn == target).SelectMany(r => r.Portals).ToHashSet();
-                foreach (var portal in record.Portals.Where(p => !others.Contains(p)))
+                foreach (var portal in record.Portals.Where(p => !others.Contains(p) && mayLogOut(p)))
                 {
                     var ep = IPEndPoint.Parse(portal);
                     if (await Find(target, ep) is not null) await iscsi.LogoutAsync(target, ep);
@@ -287,7 +332,7 @@ internal sealed record SanNodeTimings
     public TimeSpan Paths { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Map { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long the map may take to appear by itself (multipathd on a uevent) before `multipath` is asked.</summary>
+    /// <summary>How long the map may take to appear by itself (multipathd on a uevent) before its missing paths are handed to multipath, and again between hand-overs.</summary>
     public TimeSpan MapAsk { get; init; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -9,7 +9,7 @@ namespace Cdd.Csi.Tests.San.Vm;
 /// sidecars and kubelet call the two deployments. Each test cleans up what it made and checks that nothing is left.
 /// </summary>
 [Cdd.Testing.Tier(Cdd.Testing.Tier.Vm)]
-public class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGuest>
+public sealed class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGuest>, IDisposable
 {
     readonly Controller.ControllerClient _controller = new(guest.ControllerChannel);
     readonly global::Csi.V1.Node.NodeClient _node = new(guest.NodeChannel);
@@ -37,19 +37,29 @@ public class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGuest>
         return r;
     }
 
-    /// <summary>No session, no SCSI device, no dm map (the VG is thick: no LV either once deleted), no backstore, LUN or ACL.</summary>
+    /// <summary>Whatever this test made goes, also when it failed half way; the driver's own cleanup is checked in the test.</summary>
+    public void Dispose() => guest.Reset();
+
+    /// <summary>
+    /// No session, no iSCSI node record, no SCSI device, no dm device (the VG is thick: no LV either once deleted), no path
+    /// multipathd still holds, no backstore, LUN or ACL, no mount, no stage record.
+    /// </summary>
     void AssertNothingLeft()
     {
+        string t = $"{SanGuest.ConfigTarget}/iscsi/{SanGuest.Target}";
         var r = _vm.Run($"""
-            iscsiadm -m session >/dev/null 2>&1 && echo SESSION-LEFT
+            iscsiadm -m session 2>/dev/null | grep . && echo SESSION-LEFT
+            iscsiadm -m node 2>/dev/null | grep . && echo NODE-RECORD-LEFT
             ls /sys/class/scsi_device | grep . && echo SCSI-LEFT
-            ls /sys/block | grep dm- && echo MAP-LEFT
-            ls {SanGuest.ConfigTarget}/core/iblock_0 2>/dev/null | grep . && echo BACKSTORE-LEFT
-            ls {SanGuest.ConfigTarget}/iscsi/{SanGuest.Target}/tpgt_*/lun {SanGuest.ConfigTarget}/iscsi/{SanGuest.Target}/tpgt_*/acls 2>/dev/null | grep -v ':$' | grep . && echo LUN-OR-ACL-LEFT
+            ls /sys/block | grep dm- && dmsetup ls && echo DM-LEFT
+            multipathd show paths raw format '%d' 2>/dev/null | grep . && echo MULTIPATHD-PATH-LEFT
+            find {SanGuest.ConfigTarget}/core -mindepth 2 -maxdepth 2 -type d | grep . && echo BACKSTORE-LEFT
+            find {t}/tpgt_*/lun {t}/tpgt_*/acls -mindepth 1 -maxdepth 1 2>/dev/null | grep . && echo LUN-OR-ACL-LEFT
             grep /var/lib/kubelet /proc/mounts && echo MOUNT-LEFT
+            ls /var/lib/cdd-csi | grep . && echo STAGE-RECORD-LEFT
             true
             """);
-        Assert.True(!r.Stdout.Contains("LEFT"), r.Stdout + "\n" + guest.Logs);
+        Assert.True(!r.Stdout.Contains("LEFT", StringComparison.Ordinal), r.Stdout + "\n" + guest.Logs);
     }
 
     [Fact]
@@ -143,7 +153,9 @@ public class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGuest>
         string tpg2 = $"{SanGuest.ConfigTarget}/iscsi/{SanGuest.Target}/tpgt_2";
         // 200 MiB with O_DIRECT in the background; the second portal's TPG is disabled (its sessions dropped, logins
         // refused) once writing has started.
-        Guest($"(dd if=/dev/zero of='{Staging(name)}/big' bs=1M count=200 oflag=direct 2>/tmp/dd.err; echo $? > /tmp/dd.rc) > /dev/null 2>&1 &");
+        string pathOnPortal2 = Guest("""iscsiadm -m session -P 3 | awk '/Current Portal:/ { p = $3 } /Attached scsi disk/ && p ~ /^10\.0\.9\.2:/ { print $4 }'""").Trim();
+        Assert.Matches("^sd[a-z]+$", pathOnPortal2);
+        Guest($"rm -f /tmp/dd.rc; (dd if=/dev/zero of='{Staging(name)}/big' bs=1M count=200 oflag=direct 2>/tmp/dd.err; echo $? > /tmp/dd.rc) > /dev/null 2>&1 &");
         Guest($"while [ ! -s '{Staging(name)}/big' ]; do sleep 0.2; done; echo 0 > {tpg2}/enable");
         Guest("while [ ! -e /tmp/dd.rc ]; do sleep 1; done", minutes: 20);
         Assert.True(Guest("cat /tmp/dd.rc") == "0\n", Guest("cat /tmp/dd.err"));
@@ -152,6 +164,7 @@ public class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGuest>
         var down = await _node.NodeGetVolumeStatsAsync(new NodeGetVolumeStatsRequest { VolumeId = v.VolumeId, VolumePath = Staging(name) });
         Assert.True(down.VolumeCondition.Abnormal);
         Assert.Contains("failed path", down.VolumeCondition.Message);
+        Assert.Contains(pathOnPortal2, down.VolumeCondition.Message);
 
         Guest($"echo 1 > {tpg2}/enable");
         Cdd.Testing.Eventually.True("the path to come back", () =>

@@ -54,7 +54,42 @@ public sealed class SanGuest : IDisposable
 
     public GrpcChannel NodeChannel { get; } = null!;
 
-    public string Logs => Vm.Run("tail -n 60 /tmp/cdd-csi-controller.log /tmp/cdd-csi-node.log /tmp/multipathd.log").Stdout;
+    /// <summary>The two drivers' logs without ASP.NET's request lines, and multipathd's.</summary>
+    public string Logs => Vm.Run("""
+        for f in /tmp/cdd-csi-controller.log /tmp/cdd-csi-node.log; do echo "==> $f"; grep -v 'Microsoft\.' $f | tail -n 40; done
+        echo '==> /tmp/multipathd.log'; tail -n 40 /tmp/multipathd.log
+        """).Stdout;
+
+    /// <summary>
+    /// What a test made, removed by force so the next test starts from the state after setup even when this one failed
+    /// half way (the tests check on their own that the driver left nothing): mounts under the kubelet root, multipath maps,
+    /// SCSI devices (forgotten by multipathd first), iSCSI sessions and node records, LIO ACLs, LUNs and backstores, the LVs,
+    /// the node's stage records; a portal a test disabled is enabled again.
+    /// </summary>
+    public void Reset() => Vm.Run($$"""
+        T={{ConfigTarget}}
+        grep ' /var/lib/kubelet/' /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m"; done
+        rm -rf /var/lib/kubelet/* /var/lib/cdd-csi/*
+        for e in $T/iscsi/*/tpgt_*/enable; do [ -e "$e" ] && echo 1 > "$e"; done
+        multipath -F > /dev/null 2>&1
+        for d in /sys/class/scsi_device/*; do
+          [ -e "$d/device/delete" ] || continue
+          for b in $(ls "$d/device/block" 2>/dev/null); do multipathd del path "$b" > /dev/null 2>&1; done
+          echo 1 > "$d/device/delete"
+        done
+        iscsiadm -m node -u > /dev/null 2>&1
+        iscsiadm -m node -o delete > /dev/null 2>&1
+        for m in $(dmsetup ls --target multipath 2>/dev/null | cut -f1); do dmsetup remove "$m" 2>/dev/null; done
+        for l in $T/iscsi/*/tpgt_*/acls/*/lun_* $T/iscsi/*/tpgt_*/lun/lun_*; do
+          [ -d "$l" ] || continue
+          find "$l" -maxdepth 1 -type l -exec rm {} +
+          rmdir "$l"
+        done
+        for a in $T/iscsi/*/tpgt_*/acls/*; do [ -d "$a" ] && rmdir "$a"; done
+        for b in $T/core/iblock_*/*/; do [ -d "$b" ] && rmdir "$b"; done
+        lvremove -q -f {{Vg}} > /dev/null 2>&1
+        true
+        """).EnsureSuccess("reset the guest after a test");
 
     void WaitForProbe(GrpcChannel channel, string what)
     {
