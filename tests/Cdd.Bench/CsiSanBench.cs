@@ -109,7 +109,7 @@ public static class CsiSanBench
         w.WriteLine("Same guest, LIO target with two portals on the guest's loopback (two sessions, two paths, one dm-multipath map), 64 MiB " +
                     "ext4 (formatted in the warm-up). cdd-csi: NodeStage/NodeUnstage timed on the host over the forwarded port. Raw: " +
                     "iscsiadm discovery + node.session.scan=manual + login on both portals, the LUN scanned on both hosts, both paths " +
-                    "given to multipathd, mount; then umount, multipath -f, the SCSI devices deleted, logout; timed in the guest with bash's $EPOCHREALTIME.");
+                    "given to multipathd, mount; then umount, multipath -f, each path dropped from multipathd and its SCSI device deleted, logout; timed in the guest with bash's $EPOCHREALTIME.");
         w.WriteLine();
         Markdown.Table(w, ["step", "cdd-csi p50", "cdd-csi p99", "raw p50", "raw p99"],
         [
@@ -143,7 +143,11 @@ public static class CsiSanBench
         t1=$EPOCHREALTIME
         umount $dir
         multipath -f $W
-        for d in /sys/class/scsi_device/*:0:0:$L/device; do echo 1 > $d/delete; done
+        # multipathd hears no uevent here: it forgets each path before the device goes (as udev's remove rule would have it do).
+        for d in /sys/class/scsi_device/*:0:0:$L/device; do
+          for b in $d/block/*; do multipathd del path $(basename $b) > /dev/null || true; done
+          echo 1 > $d/delete
+        done
         for p in $2 $3; do iscsiadm -m node -T $T -p $p --logout > /dev/null; done
         t2=$EPOCHREALTIME
         echo "$t0 $t1 $t2"

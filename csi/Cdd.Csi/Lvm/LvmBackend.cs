@@ -141,29 +141,7 @@ internal sealed partial class LvmBackend(DriverOptions options, ILvm lvm, Locks 
         var id = VolumeId.Require(request.VolumeId);
         if (!options.VolumeGroups.Contains(id.Vg) || await FindAsync(id) is null)
             throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        // Unsupported is an answer here, not an error: no `confirmed`, and a message saying why.
-        string? problem = request.VolumeCapabilities.Select(RequestValidator.Problem).FirstOrDefault(p => p is not null);
-        if (problem is null && request.Parameters.Count > 0)
-        {
-            try
-            {
-                VolumeParameters.Parse(request.Parameters, options);
-            }
-            catch (CsiException e)
-            {
-                problem = e.Message;
-            }
-        }
-        if (problem is not null) return new ValidateVolumeCapabilitiesResponse { Message = problem };
-        return new ValidateVolumeCapabilitiesResponse
-        {
-            Confirmed = new ValidateVolumeCapabilitiesResponse.Types.Confirmed
-            {
-                VolumeCapabilities = { request.VolumeCapabilities },
-                VolumeContext = { request.VolumeContext },
-                Parameters = { request.Parameters },
-            },
-        };
+        return CapabilityAnswer.For(request, p => VolumeParameters.Parse(p, options));
     }
 
     /// <summary>Our volumes across the node's VGs (the service orders and pages them).</summary>

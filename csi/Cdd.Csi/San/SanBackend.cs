@@ -2,7 +2,6 @@ using Cdd.Csi.Backends;
 using Cdd.Csi.Errors;
 using Cdd.Csi.Lvm;
 using Cdd.Csi.Node;
-using Cdd.Csi.Validation;
 using Csi.V1;
 
 namespace Cdd.Csi.San;
@@ -99,28 +98,7 @@ internal sealed class SanBackend(DriverOptions options, IEnumerable<IArray> arra
     {
         var (id, array) = Resolve(request.VolumeId);
         if (await array.FindAsync(id) is null) throw new CsiException(CsiFault.NotFound, $"volume {id} does not exist");
-        string? problem = request.VolumeCapabilities.Select(RequestValidator.Problem).FirstOrDefault(p => p is not null);
-        if (problem is null && request.Parameters.Count > 0)
-        {
-            try
-            {
-                SanParameters.Parse(request.Parameters, _arrays.Keys);
-            }
-            catch (CsiException e)
-            {
-                problem = e.Message;
-            }
-        }
-        if (problem is not null) return new ValidateVolumeCapabilitiesResponse { Message = problem };
-        return new ValidateVolumeCapabilitiesResponse
-        {
-            Confirmed = new ValidateVolumeCapabilitiesResponse.Types.Confirmed
-            {
-                VolumeCapabilities = { request.VolumeCapabilities },
-                VolumeContext = { request.VolumeContext },
-                Parameters = { request.Parameters },
-            },
-        };
+        return CapabilityAnswer.For(request, p => SanParameters.Parse(p, _arrays.Keys));
     }
 
     public async Task<IReadOnlyList<ListVolumesResponse.Types.Entry>> ListAll()

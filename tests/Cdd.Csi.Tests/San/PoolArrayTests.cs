@@ -121,6 +121,22 @@ public sealed class PoolArrayTests : IDisposable
     }
 
     [Fact]
+    public async Task Pool_volume_does_not_grow_past_its_lun_out_of_range_naming_the_fixed_size_and_holds_what_it_has()
+    {
+        await AddLuns(1, _ => 1L << 30);
+        var c = Controller();
+        var v = (await c.CreateVolume(Create("pvc-a"))).Volume;
+        var e = await Assert.ThrowsAsync<CsiException>(() => c.ControllerExpandVolume(
+            new ControllerExpandVolumeRequest { VolumeId = v.VolumeId, CapacityRange = new CapacityRange { RequiredBytes = 2L << 30 } }));
+        Assert.Equal(CsiFault.OutOfRange, e.Fault);
+        Assert.Contains("does not grow", e.Message);
+        Assert.Contains((1L << 30).ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+        var same = await c.ControllerExpandVolume(
+            new ControllerExpandVolumeRequest { VolumeId = v.VolumeId, CapacityRange = new CapacityRange { RequiredBytes = 1L << 30 } });
+        Assert.Equal(1L << 30, same.CapacityBytes);
+    }
+
+    [Fact]
     public async Task Published_pool_lun_is_single_writer_and_not_deleted_while_published()
     {
         await AddLuns(1, _ => 1L << 30);
