@@ -17,6 +17,7 @@ internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
     public Dictionary<string, DmMap> Maps { get; } = new();
     public List<string> Calls { get; } = [];
     public bool AutoMap { get; set; } = true;
+    public bool ResizeFollowsPaths { get; set; } = true;
     public int BusyFlushes { get; set; }
     int _nextSession = 1, _nextHost = 2, _nextSd;
 
@@ -86,7 +87,13 @@ internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
             foreach (var (k, m) in Maps.ToList()) Maps[k] = m with { Slaves = m.Slaves.Where(s => s != d.Block).ToList() };
     }
 
-    public void Rescan(string hctl) => Calls.Add($"rescan {hctl}");
+    /// <summary>The device re-reads its LUN's size (the LUN number is the address's last part).</summary>
+    public void Rescan(string hctl)
+    {
+        Calls.Add($"rescan {hctl}");
+        if (Devices.TryGetValue(hctl, out var d) && Luns.TryGetValue(int.Parse(hctl.Split(':')[3], System.Globalization.CultureInfo.InvariantCulture), out var l))
+            Devices[hctl] = d with { SizeBytes = l.Size };
+    }
 
     public DmMap? MapByUuid(string uuid) => Maps.Values.FirstOrDefault(m => m.Uuid == uuid);
 
@@ -132,6 +139,9 @@ internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
     public Task ResizeAsync(string map)
     {
         Calls.Add($"resize {map}");
+        if (ResizeFollowsPaths)
+            foreach (var (k, m) in Maps.Where(m => m.Value.Name == map).ToList())
+                Maps[k] = m with { SizeBytes = PathsByWwid(k).Max(p => p.SizeBytes) };
         return Task.CompletedTask;
     }
 

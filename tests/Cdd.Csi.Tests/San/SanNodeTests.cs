@@ -215,6 +215,30 @@ public sealed class SanNodeTests : IDisposable
     }
 
     [Fact]
+    public async Task Grow_rescans_every_path_then_resizes_the_map_to_them()
+    {
+        await Attach();
+        _san.Luns[0] = _san.Luns[0] with { Size = 128 << 20 };
+        await _node.GrowDeviceAsync(Volume, null);
+        Assert.Equal(["rescan 2:0:0:0", "rescan 3:0:0:0"], _san.Calls.Where(c => c.StartsWith("rescan", StringComparison.Ordinal)));
+        Assert.Equal(128 << 20, _san.MapByUuid("mpath-" + Wwid.ForLioSerial(Serial))!.SizeBytes);
+        _san.Calls.Clear();
+        await _node.GrowDeviceAsync(Volume, null);
+        Assert.DoesNotContain(_san.Calls, c => c.StartsWith("resize", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Grow_whose_map_does_not_follow_its_paths_fails_instead_of_growing_the_filesystem_to_the_old_size()
+    {
+        await Attach();
+        _san.Luns[0] = _san.Luns[0] with { Size = 128 << 20 };
+        _san.ResizeFollowsPaths = false;
+        var e = await Assert.ThrowsAsync<CsiException>(() => _node.GrowDeviceAsync(Volume, null));
+        Assert.Equal(CsiFault.Unavailable, e.Fault);
+        Assert.Contains("after the resize", e.Message);
+    }
+
+    [Fact]
     public async Task Chap_credentials_reach_iscsiadm_marked_secret()
     {
         await Attach(secrets: new Dictionary<string, string> { ["chapUser"] = "node-a", ["chapPassword"] = "0123456789abcdef" });

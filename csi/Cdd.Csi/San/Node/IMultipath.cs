@@ -19,7 +19,7 @@ internal interface IMultipath
     /// <summary>`multipath -f MAP`: false when the map is busy (in use), so the caller retries.</summary>
     Task<bool> FlushAsync(string map);
 
-    /// <summary>`multipathd resize map MAP` after the paths were rescanned.</summary>
+    /// <summary>`multipathd resize map MAP` after the paths were rescanned; where the daemon refuses, `multipath -r MAP`.</summary>
     Task ResizeAsync(string map);
 
     /// <summary>`dmsetup status MAP`: the major:minor of each path the kernel marks failed.</summary>

@@ -27,7 +27,14 @@ internal sealed class Multipath : IMultipath
         return r.ExitCode == 0;
     }
 
-    public Task ResizeAsync(string map) => Tool.RunCheckedAsync("multipathd", ["resize", "map", map], Limit);
+    public async Task ResizeAsync(string map)
+    {
+        var daemon = await Tool.RunAsync("multipathd", ["resize", "map", map], Limit);
+        if (daemon.ExitCode == 0 && !daemon.Stdout.Contains("fail", StringComparison.OrdinalIgnoreCase)) return;
+        // Measured in the VM tier without udev: multipathd learns a path's new size from its change uevent only, so it
+        // refused (mismatched path sizes). The CLI reloads the map from sysfs, at the size the rescanned paths now have.
+        await Tool.RunCheckedAsync("multipath", ["-r", map], Limit);
+    }
 
     public async Task<IReadOnlyList<string>> FailedPathsAsync(string map)
     {

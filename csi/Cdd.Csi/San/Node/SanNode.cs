@@ -305,7 +305,12 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
         foreach (var p in paths) sysfs.Rescan(p.Hctl);
         var map = sysfs.MapByUuid(Uuid(record.Wwid)) ?? throw new CsiException(CsiFault.NotFound, $"volume {volumeId}: no multipath map");
         long size = sysfs.PathsByWwid(record.Wwid).Select(p => p.SizeBytes).DefaultIfEmpty(0).Max();
-        if (map.SizeBytes < size) await multipath.ResizeAsync(map.Name);
+        if (map.SizeBytes >= size) return;
+        await multipath.ResizeAsync(map.Name);
+        // The filesystem grows to the map's size next: a map that did not follow its paths is an error, not a smaller success.
+        long now = sysfs.MapByUuid(Uuid(record.Wwid))?.SizeBytes ?? 0;
+        if (now < size)
+            throw new CsiException(CsiFault.Unavailable, $"multipath map {map.Name} has {now} bytes after the resize, its paths {size}");
     }
 
     /// <summary>Failed paths by name (the kernel's view in the map, and paths whose SCSI state is not running).</summary>

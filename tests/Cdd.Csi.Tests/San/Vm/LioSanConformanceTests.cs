@@ -52,11 +52,11 @@ public sealed class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGu
             iscsiadm -m node 2>/dev/null | grep . && echo NODE-RECORD-LEFT
             ls /sys/class/scsi_device | grep . && echo SCSI-LEFT
             ls /sys/block | grep dm- && dmsetup ls && echo DM-LEFT
-            multipathd show paths raw format '%d' 2>/dev/null | grep . && echo MULTIPATHD-PATH-LEFT
-            find {SanGuest.ConfigTarget}/core -mindepth 2 -maxdepth 2 -type d | grep . && echo BACKSTORE-LEFT
+            multipathd show paths raw format '%d' 2>/dev/null | grep '^sd' && echo MULTIPATHD-PATH-LEFT
+            find {SanGuest.ConfigTarget}/core -mindepth 2 -maxdepth 2 -type d -path '*/iblock_*/*' | grep . && echo BACKSTORE-LEFT
             find {t}/tpgt_*/lun {t}/tpgt_*/acls -mindepth 1 -maxdepth 1 2>/dev/null | grep . && echo LUN-OR-ACL-LEFT
             grep /var/lib/kubelet /proc/mounts && echo MOUNT-LEFT
-            ls /var/lib/cdd-csi | grep . && echo STAGE-RECORD-LEFT
+            find /var/lib/cdd-csi -type f | grep . && echo STAGE-RECORD-LEFT
             true
             """);
         Assert.True(!r.Stdout.Contains("LEFT", StringComparison.Ordinal), r.Stdout + "\n" + guest.Logs);
@@ -171,6 +171,43 @@ public sealed class LioSanConformanceTests(SanGuest guest) : IClassFixture<SanGu
             !_node.NodeGetVolumeStats(new NodeGetVolumeStatsRequest { VolumeId = v.VolumeId, VolumePath = Staging(name) }).VolumeCondition.Abnormal,
             TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(2));
 
+        await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging(name) });
+        await _controller.ControllerUnpublishVolumeAsync(new ControllerUnpublishVolumeRequest { VolumeId = v.VolumeId, NodeId = nodeId });
+        await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
+        AssertNothingLeft();
+    }
+
+    [Fact]
+    public async Task Expand_while_published_grows_the_lun_the_map_and_the_mounted_filesystem_and_keeps_the_data()
+    {
+        string name = "san-grow", nodeId = await NodeId();
+        var v = (await _controller.CreateVolumeAsync(Create(name, 64 * Mi))).Volume;
+        var published = await Publish(v, nodeId);
+        await _node.NodeStageVolumeAsync(Stage(v, name, published));
+        await _node.NodePublishVolumeAsync(PublishReq(v, name));
+        Guest($"echo payload-{name} > '{Target(name)}/data' && sync");
+
+        var grown = await _controller.ControllerExpandVolumeAsync(new ControllerExpandVolumeRequest
+        {
+            VolumeId = v.VolumeId, CapacityRange = new CapacityRange { RequiredBytes = 128 * Mi }, VolumeCapability = Cap(),
+        });
+        Assert.Equal((128 * Mi, true), (grown.CapacityBytes, grown.NodeExpansionRequired));
+        var expand = new NodeExpandVolumeRequest
+        {
+            VolumeId = v.VolumeId, VolumePath = Target(name), StagingTargetPath = Staging(name),
+            CapacityRange = new CapacityRange { RequiredBytes = 128 * Mi }, VolumeCapability = Cap(),
+        };
+        var node = await _node.NodeExpandVolumeAsync(expand);
+        Assert.Equal(node.CapacityBytes, (await _node.NodeExpandVolumeAsync(expand)).CapacityBytes);
+        Assert.True(node.CapacityBytes > 100 * Mi, $"the filesystem has {node.CapacityBytes} bytes after growing to 128 MiB");
+        string wwid = published.PublishContext["wwid"];
+        // The map and each of its two paths now have 128 MiB (262144 sectors).
+        Assert.Equal("262144\n262144\n262144\n", Guest($"""
+            for d in /sys/block/dm-*; do [ "$(cat $d/dm/uuid)" = mpath-{wwid} ] || continue; cat $d/size; for s in $d/slaves/*; do cat $s/size; done; done
+            """));
+        Assert.Equal($"payload-{name}\n", Guest($"cat '{Target(name)}/data'"));
+
+        await _node.NodeUnpublishVolumeAsync(new NodeUnpublishVolumeRequest { VolumeId = v.VolumeId, TargetPath = Target(name) });
         await _node.NodeUnstageVolumeAsync(new NodeUnstageVolumeRequest { VolumeId = v.VolumeId, StagingTargetPath = Staging(name) });
         await _controller.ControllerUnpublishVolumeAsync(new ControllerUnpublishVolumeRequest { VolumeId = v.VolumeId, NodeId = nodeId });
         await _controller.DeleteVolumeAsync(new DeleteVolumeRequest { VolumeId = v.VolumeId });
