@@ -136,7 +136,7 @@ internal sealed class FakeSan : IIscsiAdm, IMultipath, IScsiSysfs
         return Task.FromResult(true);
     }
 
-    public Task ResizeAsync(string map)
+    public Task ResizeAsync(string map, long sizeBytes)
     {
         Calls.Add($"resize {map}");
         if (ResizeFollowsPaths)

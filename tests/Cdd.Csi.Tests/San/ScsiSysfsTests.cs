@@ -70,6 +70,16 @@ public sealed class ScsiSysfsTests : IDisposable
     }
 
     [Fact]
+    public void Multipath_table_is_resized_by_its_length_only_and_anything_else_is_refused()
+    {
+        const string table = "0 131072 multipath 1 queue_if_no_path 1 alua 1 1 service-time 0 2 1 8:0 1 8:16 1\n";
+        Assert.Equal("0 262144 multipath 1 queue_if_no_path 1 alua 1 1 service-time 0 2 1 8:0 1 8:16 1", Multipath.Resized(table, 128L << 20));
+        Assert.Null(Multipath.Resized("0 131072 linear 253:0 0", 128L << 20));
+        Assert.Null(Multipath.Resized(table + table, 128L << 20));
+        Assert.Null(Multipath.Resized(table, (128L << 20) + 1));
+    }
+
+    [Fact]
     public void Iscsiadm_session_lines_parse_into_id_portal_and_target()
     {
         var s = IscsiAdm.Parse("tcp: [3] 10.0.9.2:3260,2 iqn.2026-12.io.cdd:vm-storage (non-flash)\nnoise\n");

@@ -19,8 +19,11 @@ internal interface IMultipath
     /// <summary>`multipath -f MAP`: false when the map is busy (in use), so the caller retries.</summary>
     Task<bool> FlushAsync(string map);
 
-    /// <summary>`multipathd resize map MAP` after the paths were rescanned; where the daemon refuses, `multipath -r MAP`.</summary>
-    Task ResizeAsync(string map);
+    /// <summary>
+    /// `multipathd resize map MAP` after the paths were rescanned; where the daemon refuses, the map's table reloaded at
+    /// <paramref name="sizeBytes"/> (`dmsetup table`, `reload`, `resume`).
+    /// </summary>
+    Task ResizeAsync(string map, long sizeBytes);
 
     /// <summary>`dmsetup status MAP`: the major:minor of each path the kernel marks failed.</summary>
     Task<IReadOnlyList<string>> FailedPathsAsync(string map);

@@ -27,13 +27,30 @@ internal sealed class Multipath : IMultipath
         return r.ExitCode == 0;
     }
 
-    public async Task ResizeAsync(string map)
+    public async Task ResizeAsync(string map, long sizeBytes)
     {
         var daemon = await Tool.RunAsync("multipathd", ["resize", "map", map], Limit);
         if (daemon.ExitCode == 0 && !daemon.Stdout.Contains("fail", StringComparison.OrdinalIgnoreCase)) return;
         // Measured in the VM tier without udev: multipathd learns a path's new size from its change uevent only, so it
-        // refused (mismatched path sizes). The CLI reloads the map from sysfs, at the size the rescanned paths now have.
-        await Tool.RunCheckedAsync("multipath", ["-r", map], Limit);
+        // refused (mismatched path sizes), and `multipath -r` only hands multipathd an asynchronous reconfigure. What
+        // multipathd's resize does, done here: the same table at the new length, loaded and resumed.
+        var table = await Tool.RunCheckedAsync("dmsetup", ["table", map], Limit);
+        string line = Resized(table.Stdout, sizeBytes)
+            ?? throw new Errors.ToolException("dmsetup", ["table", map], 0, $"not a single multipath table line: {table.Stdout.Trim()}");
+        await Tool.RunCheckedAsync("dmsetup", ["reload", map, "--table", line], Limit);
+        await Tool.RunCheckedAsync("dmsetup", ["resume", map], Limit);
+    }
+
+    /// <summary>"0 SECTORS multipath ARGS..." with SECTORS replaced by the new size; null for anything else.</summary>
+    public static string? Resized(string table, long sizeBytes)
+    {
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (lines.Length != 1 || sizeBytes <= 0 || sizeBytes % 512 != 0) return null;
+        var t = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (t.Length < 4 || t[0] != "0" || !long.TryParse(t[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _) || t[2] != "multipath")
+            return null;
+        t[1] = (sizeBytes / 512).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join(' ', t);
     }
 
     public async Task<IReadOnlyList<string>> FailedPathsAsync(string map)

@@ -306,7 +306,7 @@ internal sealed class SanNode(IIscsiAdm iscsi, IMultipath multipath, IScsiSysfs 
         var map = sysfs.MapByUuid(Uuid(record.Wwid)) ?? throw new CsiException(CsiFault.NotFound, $"volume {volumeId}: no multipath map");
         long size = sysfs.PathsByWwid(record.Wwid).Select(p => p.SizeBytes).DefaultIfEmpty(0).Max();
         if (map.SizeBytes >= size) return;
-        await multipath.ResizeAsync(map.Name);
+        await multipath.ResizeAsync(map.Name, size);
         // The filesystem grows to the map's size next: a map that did not follow its paths is an error, not a smaller success.
         long now = sysfs.MapByUuid(Uuid(record.Wwid))?.SizeBytes ?? 0;
         if (now < size)
