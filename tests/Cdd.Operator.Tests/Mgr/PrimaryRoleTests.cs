@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Cdd.Operator.Model;
 using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
-using Cdd.Operator.Tests.Reconcile;
 using Cdd.Testing;
 using MySqlConnector;
 using Xunit.Abstractions;

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Cdd.Testing;
 using MySqlConnector;
 
-namespace Cdd.Operator.Tests.Mgr;
+namespace Cdd.Testing.Operator.Mgr;
 
 /// <summary>
 /// One MySQL 9.7 member: a mysqld from the sid root, run with <c>chroot</c> inside its pod's network namespace, its
