@@ -52,7 +52,17 @@ internal static class GroupMembersReader
         }
     }
 
-    /// <summary>The rows of the table on an open connection.</summary>
+    /// <summary>
+    /// The last Group Replication errors a member logged (<c>performance_schema.error_log</c>, PRIO Error, SUBSYSTEM Repl),
+    /// oldest first, so the cause (e.g. the applier's duplicate key) comes before the consequence (leaving the group).
+    /// </summary>
+    public const string LastErrorQuery =
+        "SELECT ERROR_CODE, DATA FROM performance_schema.error_log WHERE PRIO = 'Error' AND SUBSYSTEM = 'Repl' ORDER BY LOGGED DESC LIMIT 3";
+
+    /// <summary>How much of a member's last errors the status carries.</summary>
+    public const int LastErrorLength = 1000;
+
+    /// <summary>The rows of the table on an open connection; a member reporting itself in ERROR gets its last errors.</summary>
     public static async Task<IReadOnlyList<GroupMemberRow>> ReadAsync(MySqlConnection conn, string schema, CancellationToken ct)
     {
         await using var cmd = conn.CreateCommand();
@@ -71,7 +81,38 @@ internal static class GroupMembersReader
                 ApplierQueue = reader.IsDBNull(5) ? null : Convert.ToInt64(reader.GetValue(5), System.Globalization.CultureInfo.InvariantCulture),
             });
         }
+        if (!PrimaryMapping.IsGroupView(rows) && rows.Count == 1 && PrimaryMapping.Is(rows[0].State, "ERROR"))
+            rows[0] = rows[0] with { LastError = await LastErrorAsync(conn, ct) };
         return rows;
+    }
+
+    /// <summary>
+    /// <see cref="LastErrorQuery"/> as one line, <c>MY-011452: text; MY-...</c>, at most <see cref="LastErrorLength"/>
+    /// characters; null when the member logged none, or the table cannot be read (no SELECT on it, a server without
+    /// it): the member's ERROR state is reported all the same.
+    /// </summary>
+    static async Task<string?> LastErrorAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        try
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = LastErrorQuery;
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var lines = new List<string>();
+            while (await reader.ReadAsync(ct))
+            {
+                string code = reader.IsDBNull(0) ? "" : reader.GetString(0), data = reader.IsDBNull(1) ? "" : reader.GetString(1);
+                lines.Add(string.Join(' ', $"{code}: {data}".Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)));
+            }
+            if (lines.Count == 0) return null;
+            lines.Reverse();
+            string text = string.Join("; ", lines);
+            return text.Length <= LastErrorLength ? text : text[..(LastErrorLength - 1)] + "…";
+        }
+        catch (MySqlException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
