@@ -84,7 +84,7 @@ public sealed class MgrMember : IDisposable
             GRANT SELECT ON performance_schema.replication_group_member_stats TO '{OperatorUser}'@'%';
             GRANT SELECT ON performance_schema.replication_connection_status TO '{OperatorUser}'@'%';
             GRANT SELECT ON performance_schema.error_log TO '{OperatorUser}'@'%';
-            GRANT GROUP_REPLICATION_ADMIN, SYSTEM_VARIABLES_ADMIN, PERSIST_RO_VARIABLES_ADMIN ON *.* TO '{OperatorUser}'@'%';
+            GRANT GROUP_REPLICATION_ADMIN, SYSTEM_VARIABLES_ADMIN, PERSIST_RO_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO '{OperatorUser}'@'%';
             CHANGE REPLICATION SOURCE TO SOURCE_USER='{ReplUser}', SOURCE_PASSWORD='{ReplPassword}' FOR CHANNEL 'group_replication_recovery';
             SET SQL_LOG_BIN=1;
 
