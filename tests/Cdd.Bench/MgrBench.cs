@@ -46,18 +46,30 @@ public static class MgrBench
         MgrRoot.Require();
         progress("mgr: bootstrapping a three-member group under the operator...");
         var boot = Stopwatch.StartNew();
+        Samples elected = new(), routed = new(), rejoined = new(), raw = new(), promoter = new(), promoterRoute = new(), online = new(), rebootRoute = new();
         var c = new MgrCluster();
         await c.InitializeAsync();
+        long bootMs = boot.ElapsedMilliseconds;
+        string version = "?";
+        string? stopped = null;
         try
         {
-            long bootMs = boot.ElapsedMilliseconds;
-            string expel = c.Extra["loose-group_replication_member_expel_timeout"];
-            Samples elected = new(), routed = new(), rejoined = new();
+            version = c.Member(c.GroupPrimary()!).Text("SELECT @@version");
+            // A group with data: the operator reboots only a group that committed something (a new one is left to its entrypoint).
+            c.Member(c.GroupPrimary()!).Execute("CREATE DATABASE IF NOT EXISTS bench; CREATE TABLE IF NOT EXISTS bench.counter (id INT PRIMARY KEY AUTO_INCREMENT, at DATETIME(6))");
+            long written = 0;
+            void Write()
+            {
+                c.Member(c.GroupPrimary()!).Execute("INSERT INTO bench.counter (at) VALUES (NOW(6))");
+                written++;
+            }
+            Write();
             for (int i = 0; i < FailoverRuns; i++)
             {
                 stop.ThrowIfCancellationRequested();
                 progress($"mgr: failover {i + 1}/{FailoverRuns}...");
                 await WholeAsync(c);
+                Write();
                 string old = c.GroupPrimary()!;
                 var clock = Stopwatch.StartNew();
                 c.Member(old).Kill9();
@@ -72,7 +84,6 @@ public static class MgrBench
                 rejoined.Add(back.Elapsed.TotalMilliseconds);
             }
 
-            Samples raw = new(), promoter = new(), promoterRoute = new();
             var promote = new MySqlPrimaryPromoter(c.Tracker.EndpointsAsync);
             for (int i = 0; i < MoveRuns; i++)
             {
@@ -99,12 +110,12 @@ public static class MgrBench
                 if (c.GroupPrimary() != target) throw new InvalidOperationException($"set_as_primary({target}) returned but MGR's primary is {c.GroupPrimary()}");
             }
 
-            Samples online = new(), rebootRoute = new();
             for (int i = 0; i < RebootRuns; i++)
             {
                 stop.ThrowIfCancellationRequested();
                 progress($"mgr: reboot from a complete outage {i + 1}/{RebootRuns}...");
                 await WholeAsync(c);
+                Write();
                 var clock = Stopwatch.StartNew();
                 foreach (var m in c.RunningMembers.ToList()) m.Kill9();
                 await Task.WhenAll(c.Pods().Select(p => Task.Run(() => c.RestartContainer(p.Name()), stop)));
@@ -112,12 +123,22 @@ public static class MgrBench
                 online.Add(clock.Elapsed.TotalMilliseconds);
                 await c.WaitAsync("the route on the rebooted group's primary", () => c.GroupPrimary() is { } p && c.LabelledPrimary() == p, TimeSpan.FromMinutes(1));
                 rebootRoute.Add(clock.Elapsed.TotalMilliseconds);
+                long rows = Convert.ToInt64(c.Member(c.GroupPrimary()!).Scalar("SELECT COUNT(*) FROM bench.counter"), System.Globalization.CultureInfo.InvariantCulture);
+                if (rows != written) throw new InvalidOperationException($"after the reboot the group holds {rows} of the {written} committed rows");
             }
 
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            stopped = e.Message;
+            throw;
+        }
+        finally
+        {
             w.WriteLine("## cdd-operator on real MySQL Group Replication (ms)");
             w.WriteLine();
-            w.WriteLine($"MySQL {c.Member(c.GroupPrimary()!).Text("SELECT @@version")}, three members on cdd-cni macvlan addresses from cdd-ipam; " +
-                        $"member_expel_timeout={expel}; the operator's primary watcher polls every {c.Options.PollInterval.TotalMilliseconds:0} ms; " +
+            w.WriteLine($"MySQL {version}, three members on cdd-cni macvlan addresses from cdd-ipam; " +
+                        $"member_expel_timeout={c.Extra["loose-group_replication_member_expel_timeout"]}; the operator's primary watcher polls every {c.Options.PollInterval.TotalMilliseconds:0} ms; " +
                         $"the bench observes every 100 ms (resolution). Group bootstrapped under the operator in {bootMs / 1000.0:0.0} s.");
             w.WriteLine();
             Markdown.Table(w, ["what", "runs", "median", "max"],
@@ -131,9 +152,8 @@ public static class MgrBench
                 Row("complete outage (kill -9 ×3, restarts) → group ONLINE", online),
                 Row("complete outage → route on the rebooted group's primary", rebootRoute),
             ]);
-        }
-        finally
-        {
+            if (stopped is not null) w.WriteLine($"The run stopped early: {stopped.Split('\n')[0]}");
+            w.WriteLine();
             await c.DisposeAsync();
         }
     }
