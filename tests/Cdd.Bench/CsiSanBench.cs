@@ -137,9 +137,17 @@ public static class CsiSanBench
         done
         until [ $(ls -d /sys/class/scsi_device/*:0:0:$L/device/block/* 2>/dev/null | wc -l) -ge 2 ]; do sleep 0.02; done
         for b in /sys/class/scsi_device/*:0:0:$L/device/block/*; do multipathd add path $(basename $b) > /dev/null; done
-        until [ -e /dev/mapper/$W ]; do sleep 0.02; done
-        blkid -p /dev/mapper/$W > /dev/null || mkfs.ext4 -q /dev/mapper/$W
-        mount /dev/mapper/$W $dir
+        # The map with both paths (no udev: no /dev/mapper node, the dm-N node is the device); multipath asked again every 2 s,
+        # as cdd-csi does, since multipathd without uevents may leave the second path waiting.
+        map() { for d in /sys/block/dm-*; do [ "$(cat $d/dm/uuid 2>/dev/null)" = mpath-$W ] && [ $(ls $d/slaves | wc -l) -ge 2 ] && basename $d; done; true; }
+        n=0
+        until dm=$(map); [ -n "$dm" ]; do
+          sleep 0.02; n=$((n + 1))
+          [ $((n % 100)) -eq 0 ] && multipath -v1 $W > /dev/null
+        done
+        dev=/dev/$dm; [ -e /dev/mapper/$W ] && dev=/dev/mapper/$W
+        blkid -p $dev > /dev/null || mkfs.ext4 -q $dev
+        mount $dev $dir
         t1=$EPOCHREALTIME
         umount $dir
         multipath -f $W

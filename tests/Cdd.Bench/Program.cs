@@ -12,9 +12,12 @@ BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;
 MgrBench.Flags mgr;
+// --csi-san-only: only the SAN table (stage/unstage of an iSCSI multipath volume), without the LVM one before it.
+bool sanOnly = args.Contains("--csi-san-only");
+args = args.Where(a => a != "--csi-san-only").ToArray();
 try
 {
-    (csi, args) = CsiBench.TakeFlags(args);
+    (csi, args) = CsiBench.TakeFlags(sanOnly ? [.. args, "--csi-only"] : args);
     (op, args) = OperatorBench.TakeFlags(args);
     (mgr, args) = MgrBench.TakeFlags(args);
     if (new[] { op.Only, csi.Only, mgr.Only }.Count(o => o) > 1) throw new ArgumentException("--operator-only, --csi-only and --mgr-only exclude each other");
@@ -46,7 +49,8 @@ try
     }
     if (csi.Only)
     {
-        CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+        if (sanOnly) CsiSanBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+        else CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
         return 0;
     }
     if (mgr.Only)
