@@ -270,8 +270,11 @@ case "${1:-build}" in
     ensure_packages "the mgr tier" "${MGR_PACKAGES[@]}"; make_mysql_root
     ;;
   demo)
-    ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"; build; publish
+    ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" "${MGR_PACKAGES[@]}"; build; publish
     tests/demo/demo.sh full
+    make_mysql_root
+    log "demo: MySQL Group Replication on fixed addresses (a failover and a member's move)"
+    dotnet run --project tests/Cdd.Bench -c Release --no-build -- --mgr-demo
     ;;
   *)
     echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo|mgr-root]" >&2; exit 2 ;;
