@@ -26,7 +26,7 @@ ip -n "demo-node-$ID" link add master0 type veth peer name master0p
 ip -n "demo-node-$ID" link set master0 up
 ip -n "demo-node-$ID" link set master0p up   # the master needs carrier for macvlan pods to talk
 cat > "$TMP/mv.json" <<JSON
-{"cniVersion":"1.1.0","name":"demo-mv","type":"cdd-cni","mode":"macvlan","master":"master0","macvlanMode":"bridge",
+{"cniVersion":"1.0.0","name":"demo-mv","type":"cdd-cni","mode":"macvlan","master":"master0","macvlanMode":"bridge",
  "ipam":{"type":"host-local","dataDir":"$TMP/ipam","ranges":[[{"subnet":"10.250.0.0/24","gateway":"10.250.0.1"}]],"routes":[{"dst":"0.0.0.0/0"}]}}
 JSON
 cni ADD "demo-node-$ID" pod-a "demo-pa-$ID" "$TMP/mv.json" | tee "$TMP/a.json"; echo
@@ -50,7 +50,7 @@ if [ "$MODE" = full ]; then
   ip -n "demo-n1-$ID" addr add 192.0.2.1/24 dev u1; ip -n "demo-n1-$ID" link set u1 up
   ip -n "demo-n2-$ID" addr add 192.0.2.2/24 dev u2; ip -n "demo-n2-$ID" link set u2 up
   for n in 1 2; do cat > "$TMP/ov$n.json" <<JSON
-{"cniVersion":"1.1.0","name":"demo-ov","type":"cdd-cni","mode":"overlay","vni":4242,"underlay":"u$n","peers":["192.0.2.1","192.0.2.2"],
+{"cniVersion":"1.0.0","name":"demo-ov","type":"cdd-cni","mode":"overlay","vni":4242,"underlay":"u$n","peers":["192.0.2.1","192.0.2.2"],
  "ipam":{"type":"host-local","dataDir":"$TMP/ipam$n","ranges":[[{"subnet":"10.251.0.0/24","rangeStart":"10.251.0.${n}0","rangeEnd":"10.251.0.${n}9"}]]}}
 JSON
   done
