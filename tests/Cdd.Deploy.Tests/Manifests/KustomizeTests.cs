@@ -1,3 +1,4 @@
+using static Cdd.Deploy.Tests.Problems;
 using Cdd.Testing;
 
 namespace Cdd.Deploy.Tests.Manifests;
@@ -35,7 +36,7 @@ public sealed class KustomizeTests
     {
         var built = Build(ManifestTree.Root);
         Assert.Equal(Ids(Files.Objects.Where(o => !o.File.StartsWith("samples/", StringComparison.Ordinal))), Ids(built.Objects));
-        Assert.Empty(ManifestChecks.Selectors(built));
+        AssertNone(ManifestChecks.Selectors(built));
     }
 
     [Fact]

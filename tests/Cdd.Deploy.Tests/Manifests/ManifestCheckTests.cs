@@ -1,3 +1,4 @@
+using static Cdd.Deploy.Tests.Problems;
 using Cdd.Testing;
 using k8s.Models;
 
@@ -27,7 +28,7 @@ public sealed class ManifestCheckTests
     [Fact]
     public void Every_selector_selects_its_own_pods()
     {
-        Assert.Empty(ManifestChecks.Selectors(Tree));
+        AssertNone(ManifestChecks.Selectors(Tree));
         Assert.Equal(6, Workload.In(Tree).Count());
     }
 
@@ -43,7 +44,7 @@ public sealed class ManifestCheckTests
     [Fact]
     public void Every_image_is_pinned_and_named_in_versions_env()
     {
-        Assert.Empty(ManifestChecks.Images(Tree, Versions));
+        AssertNone(ManifestChecks.Images(Tree, Versions));
         var used = Workload.In(Tree).SelectMany(w => w.AllContainers).Select(c => c.Image).ToHashSet();
         Assert.Equal(Versions.Allowed.Order(), used.Order()); // nothing pinned there that no manifest uses
     }
@@ -62,7 +63,7 @@ public sealed class ManifestCheckTests
     [Fact]
     public void Privileged_only_where_a_node_storage_plugin_needs_it_and_everything_else_locked_down()
     {
-        Assert.Empty(ManifestChecks.Privileges(Tree, Versions));
+        AssertNone(ManifestChecks.Privileges(Tree, Versions));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class ManifestCheckTests
     [Fact]
     public void Host_paths_are_the_listed_ones_and_the_kubelet_root_is_bidirectional()
     {
-        Assert.Empty(ManifestChecks.Mounts(Tree));
+        AssertNone(ManifestChecks.Mounts(Tree));
     }
 
     [Theory]
@@ -114,7 +115,7 @@ public sealed class ManifestCheckTests
     [Fact]
     public void Every_container_requests_cpu_and_memory_and_caps_memory()
     {
-        Assert.Empty(ManifestChecks.Resources(Tree));
+        AssertNone(ManifestChecks.Resources(Tree));
         var mutated = Mutate<V1DaemonSet>("DaemonSet", "cdd-ipamd", d => PodOf(d).Containers[0].Resources = null);
         Assert.Contains(ManifestChecks.Resources(mutated), p => p.Contains("cdd-ipamd:cdd-ipamd: no CPU and memory requests", StringComparison.Ordinal));
     }

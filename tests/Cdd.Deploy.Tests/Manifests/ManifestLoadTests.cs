@@ -1,3 +1,4 @@
+using static Cdd.Deploy.Tests.Problems;
 using System.Text.Json;
 using Cdd.Testing;
 using k8s.Models;
@@ -38,7 +39,7 @@ public sealed class ManifestLoadTests
     [Fact]
     public void Our_own_objects_fit_the_crds_in_the_tree()
     {
-        Assert.Empty(CrdSchema.Check(Tree));
+        AssertNone(CrdSchema.Check(Tree));
         Assert.Equal(4, Tree.Objects.Count(o => o.Object is CustomObject)); // the pool, the cluster, two SanLuns
     }
 
