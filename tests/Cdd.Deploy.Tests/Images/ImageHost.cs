@@ -50,9 +50,9 @@ public sealed class ImageHost : IDisposable
 
     public ExecResult Podman(params string[] args) => Exec.Run("podman", [.. _global, .. args], _env, timeoutMs: 120_000);
 
-    /// <summary>podman run --rm --read-only --network=none, as a DaemonSet's init container runs: read-only root, only the mounts given.</summary>
+    /// <summary>podman run as the manifests run the containers: read-only root, no capabilities, no privilege escalation, no network, only the mounts given.</summary>
     public ExecResult Run(string image, IEnumerable<(string Host, string Container, bool ReadOnly)> mounts, params string[] command) =>
-        Podman(["run", "--rm", "--read-only", "--network=none",
+        Podman(["run", "--rm", "--read-only", "--cap-drop=ALL", "--security-opt=no-new-privileges", "--network=none",
             .. mounts.SelectMany(m => new[] { "-v", $"{m.Host}:{m.Container}{(m.ReadOnly ? ":ro" : "")}" }), image, .. command]);
 
     public void Dispose() => _dir.Dispose();
