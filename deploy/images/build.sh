@@ -14,7 +14,7 @@ CACHE=${CDD_IMAGE_CACHE:-/var/lib/cdd/images}
 read -r -a PODMAN_OPTS <<<"${PODMAN_OPTS:-}"
 podman_() { podman "${PODMAN_OPTS[@]}" "$@"; }
 NODE_PACKAGES=lvm2,thin-provisioning-tools,e2fsprogs,xfsprogs,open-iscsi,multipath-tools,util-linux
-LOCAL_BASE=localhost/cdd-base:bookworm-minbase
+LOCAL_BASE=localhost/cdd-base:bookworm-minbase-2
 
 mirror() {
   [ -n "${CDD_DEBIAN_MIRROR:-}" ] && { echo "$CDD_DEBIAN_MIRROR"; return; }
@@ -25,7 +25,7 @@ mirror() {
 }
 
 local_base() {
-  local tar="$CACHE/bookworm-minbase.tar"
+  local tar="$CACHE/bookworm-minbase-2.tar"   # -2: the root folder is 0755 (mktemp makes it 0700)
   if [ ! -f "$tar" ]; then
     command -v debootstrap >/dev/null || { echo "images: debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
     local dir; dir=$(mktemp -d "${TMPDIR:-/tmp}/cdd-base.XXXXXX")
@@ -35,6 +35,7 @@ local_base() {
       rm -rf "$dir"; echo "images: debootstrap failed, see $CACHE/debootstrap.log" >&2; exit 1
     fi
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+    chmod 0755 "$dir"   # the image's / : a non-root user (the operator's 65532) must be able to walk it
     tar -C "$dir" -cf "$tar.part" . && mv "$tar.part" "$tar"
     rm -rf "$dir"
   fi
