@@ -5,16 +5,38 @@ using Cdd.Testing;
 
 // cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,
 // progress on stderr. Everything runs inside namespaces of the bench's own, removed at the end,
-// also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces.
+// also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces;
+// the MGR table (--mgr-only) needs root and the sid MySQL root (./build.sh mgr-root).
+
+if (args is ["--mgr-demo"])
+{
+    // The demo's MGR section (./build.sh demo): not a benchmark, but it runs on the same harness.
+    if (Tmds.Linux.LibC.geteuid() != 0)
+    {
+        Console.Error.WriteLine("the MGR demo needs root: it creates network namespaces and runs mysqld in them");
+        return 1;
+    }
+    try
+    {
+        return MgrDemo.Run(Console.Out, Console.Error.WriteLine);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"MGR demo: {e.Message}");
+        return 1;
+    }
+}
 
 BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;
+MgrBench.Flags mgr;
 try
 {
     (csi, args) = CsiBench.TakeFlags(args);
     (op, args) = OperatorBench.TakeFlags(args);
-    if (op.Only && csi.Only) throw new ArgumentException("--operator-only and --csi-only exclude each other");
+    (mgr, args) = MgrBench.TakeFlags(args);
+    if (new[] { op.Only, csi.Only, mgr.Only }.Count(o => o) > 1) throw new ArgumentException("--operator-only, --csi-only and --mgr-only exclude each other");
     opts = BenchOptions.Parse(args);
 }
 catch (ArgumentException e)
@@ -44,6 +66,11 @@ try
     if (csi.Only)
     {
         CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+        return 0;
+    }
+    if (mgr.Only)
+    {
+        MgrBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
         return 0;
     }
 
@@ -76,6 +103,7 @@ try
     lab = null;
     if (op.Enabled) OperatorBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
     if (csi.Enabled) CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+    if (mgr.Enabled) MgrBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
     return 0;
 
     void Report(TextWriter w, BenchLab lab)
