@@ -4,7 +4,8 @@
 #                                        ending with "N passed, N failed, N skipped"
 #                  ./build.sh test TIER  one tier: unit (any user), root, vm, mgr
 #                  ./build.sh bench      benchmark tables (cdd-cni beside the reference plugins)
-#                  ./build.sh demo       the end-to-end demo on this machine
+#                  ./build.sh demo       the end-to-end demo on this machine (the quick path, then tests/demo/full.d)
+#                  ./build.sh images     the node and operator images (deploy/images; --local-base: on a debootstrapped Debian 12)
 #                  ./build.sh mgr-root   make (once per machine) the sid MySQL root and template datadir the mgr tier runs from
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -17,20 +18,27 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 BUILD_PACKAGES=(
   gcc libc6-dev             # native AOT links with the system toolchain
   iproute2 util-linux       # the demo makes namespaces with ip and enters them with nsenter
-  containernetworking-plugins  # the demo's IPAM is Debian's host-local
+  containernetworking-plugins  # reference plugins beside cdd-cni on CNI_PATH
+  iputils-ping              # the demo's ping matrix (quick path too)
 )
-DEMO_PACKAGES=(iputils-ping)  # the full demo pings between pods
+DEMO_PACKAGES=()
+IMAGE_PACKAGES=(podman runc debootstrap)  # deploy/images/build.sh --local-base
+# kubectl kustomize for the manifest tests: Debian's kubernetes-client, unless a kubectl is there already (another
+# package may own /usr/bin/kubectl, and the two cannot both be installed).
+KUBECTL_PACKAGES=(); command -v kubectl >/dev/null || KUBECTL_PACKAGES=(kubernetes-client)
 # Per test tier (tests/Cdd.Testing/Tiers/Tier.cs).
 UNIT_PACKAGES=(
   gcc libc6-dev             # struct layout tests compile C sizeof/offsetof probes
   containernetworking-plugins  # delegation tests exec Debian's host-local (files only, no root)
   busybox-static            # the initramfs writer's test unpacks with busybox cpio
+  "${KUBECTL_PACKAGES[@]}"  # tests/Cdd.Deploy.Tests: kubectl kustomize deploy/manifests
 )
 ROOT_PACKAGES=(
   iproute2 util-linux       # tests check the kernel's state with ip/bridge and enter namespaces with nsenter
   iputils-ping              # pings between pods
   containernetworking-plugins  # reference plugins as peers: host-local, static, tuning, macvlan
   podman runc busybox-static   # the real-runtime tests
+  debootstrap               # tests/Cdd.Deploy.Tests builds the images on a local Debian 12 base (once; /var/lib/cdd/images)
   e2fsprogs xfsprogs        # filesystems on loop devices
   mariadb-server            # failure-mode tests of the watcher/promoter (hung server, refusals, rows MGR gives only transiently) inject rows into a private mariadbd; MGR behaviour is the mgr tier's
 )
@@ -270,9 +278,16 @@ case "${1:-build}" in
     ensure_packages "the mgr tier" "${MGR_PACKAGES[@]}"; make_mysql_root
     ;;
   demo)
-    ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}"; build; publish
+    ensure_packages "the demo" "${BUILD_PACKAGES[@]}" "${DEMO_PACKAGES[@]}" "${MGR_PACKAGES[@]}"; build; publish
     tests/demo/demo.sh full
+    make_mysql_root
+    log "demo: MySQL Group Replication on fixed addresses (a failover and a member's move)"
+    dotnet run --project tests/Cdd.Bench -c Release --no-build -- --mgr-demo
+    ;;
+  images)
+    ensure_packages "the images" "${BUILD_PACKAGES[@]}" "${IMAGE_PACKAGES[@]}"; build; publish
+    deploy/images/build.sh "${@:2}"
     ;;
   *)
-    echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo|mgr-root]" >&2; exit 2 ;;
+    echo "usage: ./build.sh [build|test [unit|root|vm|mgr]|bench|demo|images [--local-base]|mgr-root]" >&2; exit 2 ;;
 esac

@@ -74,7 +74,8 @@ public static partial class OperatorBench
                 double loaded = clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
                 planner = new Planner(input.Nodes, input.Members);
-                steps = input.Clusters.Select(c => (c, planner.Place(c))).ToList();
+                // As `cdd-operator plan` does: the most constrained clusters first.
+                steps = planner.MostConstrainedFirst(input.Clusters).Select(c => (c, planner.Place(c))).ToList();
                 double planned = clock.Elapsed.TotalMilliseconds;
                 clock.Restart();
                 Render(steps, planner);
@@ -162,7 +163,7 @@ public static partial class OperatorBench
                     $"{tripped.Count(t => t)} with pressure over a default breaker. Clusters: {Modes(NetworkMode.Sriov)} sriov, {Modes(NetworkMode.Macvlan)} macvlan, " +
                     $"{Modes(NetworkMode.Overlay)} overlay; {Classes("local-lvm")} on local-lvm, {Classes("san")} on san; " +
                     $"{input.Clusters.Count(c => c.Zones.Count > 0)} limited to two zones; CPU requests of all members together " +
-                    $"{100.0 * requested / allocatable:0}% of allocatable (the ceiling per host is {Ceiling * 100:0}%), placed in file order.");
+                    $"{100.0 * requested / allocatable:0}% of allocatable (the ceiling per host is {Ceiling * 100:0}%), placed most constrained first (fewest eligible hosts), as `cdd-operator plan` does.");
         w.WriteLine();
         w.WriteLine($"### Placement of {ClusterCount:N0} clusters: cdd-operator beside a round-robin spread");
         w.WriteLine();

@@ -8,6 +8,25 @@ using Cdd.Testing;
 // also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces;
 // the MGR table (--mgr-only) needs root and the sid MySQL root (./build.sh mgr-root).
 
+if (args is ["--mgr-demo"])
+{
+    // The demo's MGR section (./build.sh demo): not a benchmark, but it runs on the same harness.
+    if (Tmds.Linux.LibC.geteuid() != 0)
+    {
+        Console.Error.WriteLine("the MGR demo needs root: it creates network namespaces and runs mysqld in them");
+        return 1;
+    }
+    try
+    {
+        return MgrDemo.Run(Console.Out, Console.Error.WriteLine);
+    }
+    catch (InvalidOperationException e)
+    {
+        Console.Error.WriteLine($"MGR demo: {e.Message}");
+        return 1;
+    }
+}
+
 BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;

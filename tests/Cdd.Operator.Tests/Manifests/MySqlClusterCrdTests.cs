@@ -114,7 +114,7 @@ public class MySqlClusterCrdTests
     [Fact]
     public void The_sample_cluster_is_a_spec_the_reconciler_accepts()
     {
-        string path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(CrdPath))!)!, "manifests", "operator", "sample-cluster.yaml");
+        string path = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(CrdPath))!)!, "manifests", "samples", "mysqlcluster.yaml");
         var stream = new YamlStream();
         stream.Load(new StringReader(File.ReadAllText(path)));
         var doc = stream.Documents.Select(d => (YamlMappingNode)d.RootNode).Single(d => Scalar(d["kind"]) == "MySQLCluster");

@@ -36,6 +36,12 @@ public sealed class FakeKubeApiServer : IDisposable
     public KubeObjectStore Store { get; } = new();
     public KubeFaults Faults { get; } = new();
 
+    /// <summary>
+    /// Every request whose path names a resource, served or not, as RBAC reads it: a test derives from it the verbs and
+    /// resources a component uses (tests/Cdd.Deploy.Tests compares them with the component's role both ways).
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentQueue<KubeRequest> Requests { get; } = new();
+
     /// <summary>Makes a resource known, e.g. ("cdd.io", "v1", "ipreservations", "IPReservation").</summary>
     public FakeKubeApiServer Serve(string group, string version, string plural, string kind)
     {
@@ -92,9 +98,10 @@ public sealed class FakeKubeApiServer : IDisposable
         {
             if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, _stop.Token);
             var route = KubeRoute.Parse(req.Url!.AbsolutePath) ?? throw KubeError.NotFound($"path {req.Url.AbsolutePath}");
+            var query = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
+            Requests.Enqueue(KubeRequest.Of(req.HttpMethod, route, query["watch"] is "true" or "1"));
             if (!_served.Contains(route.Resource)) throw KubeError.NotFound($"resource {route.Resource}");
             InjectFaults(req.HttpMethod);
-            var query = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
             var selector = LabelSelector.Parse(query["labelSelector"]);
 
             switch (req.HttpMethod, route.Name)

@@ -9,7 +9,7 @@ namespace Cdd.Operator.Recovery;
 /// Secret, read on every call). Reads: the member's own MEMBER_STATE (OFFLINE when it lists no row for itself), how many
 /// members its view shows ONLINE, and <c>@@GLOBAL.gtid_executed</c> united with the group_replication_applier channel's
 /// RECEIVED_TRANSACTION_SET. The account needs SELECT on performance_schema.replication_group_members and
-/// replication_connection_status, GROUP_REPLICATION_ADMIN and SYSTEM_VARIABLES_ADMIN (deploy/manifests/operator/sample-cluster.yaml).
+/// replication_connection_status, GROUP_REPLICATION_ADMIN and SYSTEM_VARIABLES_ADMIN (deploy/manifests/samples/mysqlcluster.yaml).
 /// </summary>
 internal sealed class MySqlGroupRecovery(MemberConnections connections, TimeSpan? timeout = null) : IGroupRecovery
 {
