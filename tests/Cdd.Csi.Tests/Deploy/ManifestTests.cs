@@ -43,7 +43,7 @@ public class ManifestTests
     [Fact]
     public void Csi_driver_and_classes_name_the_driver_the_plugin_reports()
     {
-        foreach (var file in new[] { "csidriver.yaml", "storageclass.yaml", "volumesnapshotclass.yaml" })
+        foreach (var file in new[] { "csidriver.yaml", "storageclass.yaml", "../samples/volumesnapshotclass.yaml" })
             Assert.Contains(DriverOptions.DriverName, File.ReadAllText(Path.Combine(Dir, file)));
         Assert.Contains($"plugins/{DriverOptions.DriverName}/csi.sock", File.ReadAllText(Path.Combine(Dir, "node-daemonset.yaml")));
     }
