@@ -36,6 +36,9 @@ public sealed class FakeKubeApiServer : IDisposable
     public KubeObjectStore Store { get; } = new();
     public KubeFaults Faults { get; } = new();
 
+    /// <summary>Every request as it arrives: method and path with query (e.g. to count LISTs without resourceVersion).</summary>
+    public event Action<string, Uri>? Requested;
+
     /// <summary>Makes a resource known, e.g. ("cdd.io", "v1", "ipreservations", "IPReservation").</summary>
     public FakeKubeApiServer Serve(string group, string version, string plural, string kind)
     {
@@ -90,7 +93,9 @@ public sealed class FakeKubeApiServer : IDisposable
         var res = ctx.Response;
         try
         {
+            Requested?.Invoke(req.HttpMethod, req.Url!);
             if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, _stop.Token);
+            if (Faults.Stall > TimeSpan.Zero && Faults.StallMethods?.Contains(req.HttpMethod) == true) await Task.Delay(Faults.Stall, _stop.Token);
             var route = KubeRoute.Parse(req.Url!.AbsolutePath) ?? throw KubeError.NotFound($"path {req.Url.AbsolutePath}");
             if (!_served.Contains(route.Resource)) throw KubeError.NotFound($"resource {route.Resource}");
             InjectFaults(req.HttpMethod);

@@ -10,6 +10,9 @@ public sealed class KubeFaults
     Random _rng = new(1);
 
     public TimeSpan Latency { get; set; }
+    /// <summary>Extra delay for requests of these HTTP methods only (a server that accepts a write and stalls, then applies it).</summary>
+    public TimeSpan Stall { get; set; }
+    public IReadOnlySet<string>? StallMethods { get; set; }
     /// <summary>The HTTP methods the 409/500/503 rates apply to; null: every method.</summary>
     public IReadOnlySet<string>? Methods { get; set; }
     public double ConflictRate { get; set; }
