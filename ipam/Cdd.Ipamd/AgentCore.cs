@@ -120,19 +120,31 @@ internal sealed class AgentCore(IClusterView view, IPoolStores stores, string no
         IPAddress? requested = null;
         if (r.RequestedIp is not null && !IPAddress.TryParse(r.RequestedIp, out requested))
             throw Invalid($"runtimeConfig.ips: \"{r.RequestedIp}\" is not an address");
-        using var turn = await Gate.EnterAsync(containerId, ifName, ct);
+        var attachment = new AttachmentRequest(pool, containerId, ifName, Network(r))
+        {
+            PodNamespace = r.PodNamespace ?? "",
+            PodName = r.PodName ?? "",
+            PodUid = r.PodUid ?? "",
+            Requested = requested,
+        };
+        var turn = await Gate.EnterAsync(containerId, ifName, ct);
+        // The claim runs on its own: at the deadline the client gets its code 11 at once, while a write already sent
+        // finishes (its outcome must be known to be given back) and the attachment's turn is held until it has been.
+        var claim = ClaimAsync(turn, attachment);
+        _ = claim.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return await claim.WaitAsync(ct);
+    }
+
+    async Task<AgentResponse> ClaimAsync(AttachmentGate.Entry turn, AttachmentRequest attachment)
+    {
+        using var held = turn;
         var work = turn.Token;
+        string pool = attachment.Pool, containerId = attachment.ContainerId, ifName = attachment.IfName;
         Allocation got;
         Cdd.Ipam.Model.Owner owner;
         try
         {
-            (got, owner) = await _verbs.AddAsync(new AttachmentRequest(pool, containerId, ifName, Network(r))
-            {
-                PodNamespace = r.PodNamespace ?? "",
-                PodName = r.PodName ?? "",
-                PodUid = r.PodUid ?? "",
-                Requested = requested,
-            }, work);
+            (got, owner) = await _verbs.AddAsync(attachment, work);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {

@@ -53,7 +53,9 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             if (synced)
             {
                 var values = caches.Count == 1 ? caches[0].Values : [.. caches.SelectMany(c => c.Values)];
-                return new PoolSnapshot(values, Cursors(pool)) { Settled = !_suspect.ContainsKey(pool) };
+                // Settled only for a node agent's store (scoped to its node's segments): only it claims for its node's
+                // attachments, so what its cache lacks, no one claimed for them (a whole-pool store may serve anyone's DEL).
+                return new PoolSnapshot(values, Cursors(pool)) { Settled = scope is not null && !_suspect.ContainsKey(pool) };
             }
         }
         _suspect.TryGetValue(pool, out long epoch);
