@@ -20,6 +20,9 @@ internal sealed record AgentOptions
     public TimeSpan? LeakGrace { get; init; }
     /// <summary>How often leaks are swept and pool status is written.</summary>
     public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Kubernetes: where the Lease naming the one agent that writes pool status lives (namespace, name).</summary>
+    public string StatusLeaseNamespace { get; init; } = "cdd-system";
+    public string StatusLeaseName { get; init; } = "cdd-ipamd-pool-status";
     /// <summary>Requests working at once, and in the agent at all (working or waiting); beyond that: code 11 at once.</summary>
     public int ConcurrentRequests { get; init; } = 64;
     public int QueuedRequests { get; init; } = 512;
@@ -65,13 +68,15 @@ internal sealed class Agent : IAsyncDisposable
 
     /// <param name="owned">Disposed with the agent (the Kubernetes connection and its watches).</param>
     /// <param name="startup">What must arrive before requests are served (null: nothing); until then they are code 11 and /readyz says why.</param>
+    /// <param name="statusWriter">Whether this agent writes pool status now, and how it counts a segment (null: always, from its snapshot).</param>
     public static async Task<Agent> StartAsync(AgentOptions options, IClusterView view, IPoolStores stores, bool podsRequired, ILogger log,
-        TimeProvider? clock = null, IAsyncDisposable? owned = null, IStartup? startup = null)
+        TimeProvider? clock = null, IAsyncDisposable? owned = null, IStartup? startup = null,
+        (Func<CancellationToken, Task<bool>> IsWriter, Func<string, string, CancellationToken, Task<long>> Count)? statusWriter = null)
     {
         var metrics = new AgentMetrics();
         var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired, clock,
             new Requests.RequestQueue(options.ConcurrentRequests, options.QueuedRequests));
-        var status = new PoolStatusReporter(view, stores, metrics);
+        var status = new PoolStatusReporter(view, stores, metrics, statusWriter?.IsWriter, statusWriter?.Count);
         var leaks = options.LeakGrace is { } grace
             ? new LeakCollector(view, stores, options.NodeName, grace, clock ?? TimeProvider.System, metrics, log, core)
             : null;
@@ -127,8 +132,15 @@ internal sealed class Agent : IAsyncDisposable
     /// <summary>One round of housekeeping: pool status, then leaks. Public so tests can drive it without waiting.</summary>
     public async Task HousekeepAsync(CancellationToken ct)
     {
-        await Status.ReportAsync(ct);
-        if (Leaks is not null) await Leaks.SweepAsync(ct);
+        try
+        {
+            await Status.ReportAsync(ct);
+        }
+        finally
+        {
+            // A status round the API server refused does not keep leaks in place.
+            if (Leaks is not null) await Leaks.SweepAsync(ct);
+        }
     }
 
     /// <summary>

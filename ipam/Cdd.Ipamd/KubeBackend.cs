@@ -36,8 +36,31 @@ internal static class KubeBackend
         startup.Run(connection);
         try
         {
+            var lease = new Cdd.Ipam.Kube.Cluster.StatusLease(client, options.StatusLeaseNamespace, options.StatusLeaseName, options.NodeName,
+                options.HousekeepingInterval * 3);
+            bool warned = false;
+            async Task<bool> IsWriter(CancellationToken t)
+            {
+                bool? held;
+                try
+                {
+                    held = await lease.HoldAsync(t);
+                }
+                catch (Exception e) when (Cdd.Ipam.Kube.ApiFailure.IsTransient(e, t))
+                {
+                    return false; // not known to hold it: the next round asks again
+                }
+                if (held is null && !warned)
+                {
+                    // Without RBAC on the Lease every agent writes, as before: status stays right, at the old cost.
+                    warned = true;
+                    log.Warning("ipamd.status.lease.forbidden {Namespace} {Lease} {Why}", options.StatusLeaseNamespace, options.StatusLeaseName,
+                        "no RBAC for coordination.k8s.io leases: every agent writes pool status");
+                }
+                return held ?? true;
+            }
             return await Agent.StartAsync(options, connection.View, new SharedStore(connection.Store), podsRequired: true, log,
-                owned: new Owned(startup, connection), startup: startup);
+                owned: new Owned(startup, connection), startup: startup, statusWriter: (IsWriter, connection.Store.CountAsync));
         }
         catch
         {

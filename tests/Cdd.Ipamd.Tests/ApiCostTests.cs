@@ -35,10 +35,35 @@ public sealed class ApiCostTests : IAsyncLifetime
 
         var requests = _lab.Requests(from);
         Assert.Empty(requests.Where(KubeAgentLab.IsQuorumReservationList).Select(r => r.Url.ToString()));
-        // Watches and lists of reservations select this node's segment (rack a): none for the other racks.
-        var reservationCalls = requests.Where(r => r.Method == "GET" && r.Url.AbsolutePath.EndsWith("/ipreservations", StringComparison.Ordinal)).ToList();
+        // Watches of reservations select this node's segment (rack a): none for the other racks. (The status writer
+        // counts every segment, from the API server's cache: resourceVersion 0.)
+        var reservationCalls = requests.Where(r => r.Method == "GET" && r.Url.AbsolutePath.EndsWith("/ipreservations", StringComparison.Ordinal)
+            && System.Web.HttpUtility.ParseQueryString(r.Url.Query)["resourceVersion"] != "0").ToList();
         Assert.All(reservationCalls, r => Assert.Contains("cdd.io", Uri.UnescapeDataString(r.Url.Query)));
         Assert.DoesNotContain(reservationCalls, r => Uri.UnescapeDataString(r.Url.Query).Contains("seg-b", StringComparison.Ordinal));
         Assert.Single(_lab.Reservations()); // the member's binding
+    }
+
+    [Fact]
+    public async Task Only_the_agent_holding_the_status_lease_writes_pool_status_and_it_counts_every_segment()
+    {
+        var a = await _lab.StartAgent("node-a");
+        var b = await _lab.StartAgent("node-b");
+        string web = _lab.Pod("web-1"), other = _lab.Pod("web-2");
+        Assert.True(_lab.Call("node-a", KubeAgentLab.Add("c1", "web-1", web)).Ok);
+        Assert.True(_lab.Call("node-b", KubeAgentLab.Add("c2", "web-2", other)).Ok);
+        int from = _lab.RequestCount;
+
+        for (int i = 0; i < 3; i++)
+        {
+            await a.HousekeepAsync(default);
+            await b.HousekeepAsync(default);
+        }
+
+        var statusWrites = _lab.Requests(from).Where(r => r.Method == "PUT" && r.Url.AbsolutePath.EndsWith("/ippools/big/status", StringComparison.Ordinal)).ToList();
+        Assert.Single(statusWrites); // one writer, and only when the counts changed
+        var pool = _lab.Api.Store.Get(Cdd.Testing.Kube.KubeRoute.Parse("/apis/cdd.io/v1/ippools/big")!);
+        Assert.Equal(2, pool["status"]!["allocated"]!.GetValue<long>());
+        Assert.Equal(1, pool["status"]!["segments"]!.AsArray().Single(x => x!["name"]!.GetValue<string>() == "seg-b")!["allocated"]!.GetValue<long>());
     }
 }

@@ -65,7 +65,7 @@ public sealed class LateClaimTests : IAsyncLifetime
         StallCreates(TimeSpan.FromSeconds(3));
 
         var add = Task.Run(() => _lab.Call("node-a", KubeAgentLab.Add("c1", "web-1", uid), TimeSpan.FromSeconds(20)));
-        Eventually.True("the ADD's create to reach the API server", () => _lab.Requests().Any(r => r.Method == "POST"), TimeSpan.FromSeconds(20));
+        Eventually.True("the ADD's create to reach the API server", () => _lab.Requests().Any(r => r.Method == "POST" && r.Url.AbsolutePath.EndsWith("/ipreservations", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
         var del = _lab.Call("node-a", KubeAgentLab.Del("c1"), TimeSpan.FromSeconds(20));
 
         Assert.True(del.Ok, del.Msg);
@@ -87,7 +87,7 @@ public sealed class LateClaimTests : IAsyncLifetime
             var request = KubeAgentLab.Add("c1", "web-1", uid);
             request.TimeoutMs = 60_000;
             s.Send([.. System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, Cdd.Ipam.Agent.Protocol.Wire.AgentJsonContext.Default.AgentRequest), (byte)'\n']);
-            Eventually.True("the ADD's create to reach the API server", () => _lab.Requests().Any(r => r.Method == "POST"), TimeSpan.FromSeconds(20));
+            Eventually.True("the ADD's create to reach the API server", () => _lab.Requests().Any(r => r.Method == "POST" && r.Url.AbsolutePath.EndsWith("/ipreservations", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
         }
         Eventually.True("the claim to be given back after the hang-up", () =>
             agent.Metrics.Releases.WithLabels("big", "abandoned").Value == 1 && _lab.Reservations().Count == 0, TimeSpan.FromSeconds(30));

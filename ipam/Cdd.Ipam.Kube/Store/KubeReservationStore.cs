@@ -93,6 +93,17 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
         return items.Where(o => o is not null).Select(o => Decode(o, pool)).FirstOrDefault(r => r is not null && r.Fixed == identity);
     }
 
+    /// <summary>How many reservations a segment holds, from the API server's cache (resourceVersion 0, no quorum read).</summary>
+    public async Task<long> CountAsync(string pool, string segment, CancellationToken ct)
+    {
+        CheckPool(pool);
+        return await Retrier.RunAsync($"pool {pool}: count segment {segment}", _options, async t =>
+        {
+            using var res = await _api.ListAsync(pool, "0", watch: false, t, SegmentSelector(segment));
+            return (long)(res.Body?.Items?.Count ?? 0);
+        }, ct, Stats);
+    }
+
     public async Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct)
     {
         CheckPool(reservation.Pool);
