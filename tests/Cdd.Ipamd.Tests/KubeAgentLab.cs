@@ -19,7 +19,7 @@ internal sealed class KubeAgentLab : IAsyncDisposable
     readonly Lock _lock = new();
     readonly List<(string Method, Uri Url)> _requests = [];
 
-    public KubeAgentLab(int racks = 2)
+    public KubeAgentLab(int racks = 2, int prefix = 24)
     {
         Api = new FakeKubeApiServer()
             .Serve("cdd.io", "v1", "ipreservations", "IPReservation")
@@ -38,7 +38,7 @@ internal sealed class KubeAgentLab : IAsyncDisposable
         {
             char rack = (char)('a' + r);
             segments.Add(JsonNode.Parse($$$"""
-                {"name":"seg-{{{rack}}}","subnet":"10.{{{40 + r}}}.0.0/24","gateway":"10.{{{40 + r}}}.0.1","vlan":{{{100 + r}}},"nodeSelector":{"rack":"{{{rack}}}"}}
+                {"name":"seg-{{{rack}}}","subnet":"10.{{{40 + r}}}.0.0/{{{prefix}}}","gateway":"10.{{{40 + r}}}.0.1","vlan":{{{100 + r}}},"nodeSelector":{"rack":"{{{rack}}}"}}
                 """));
             Create("/api/v1/nodes", Obj("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"node-RACK","labels":{"rack":"RACK"}}}""".Replace("RACK", rack.ToString(), StringComparison.Ordinal)));
         }

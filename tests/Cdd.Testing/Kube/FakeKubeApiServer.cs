@@ -175,7 +175,9 @@ public sealed class FakeKubeApiServer : IDisposable
         void Pulse() => wake.Release();
         Store.Changed += Pulse;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        if (timeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
+        var lifetime = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (Faults.WatchLifetime > TimeSpan.Zero && (lifetime == Timeout.InfiniteTimeSpan || Faults.WatchLifetime < lifetime)) lifetime = Faults.WatchLifetime;
+        if (lifetime != Timeout.InfiniteTimeSpan) timeout.CancelAfter(lifetime);
         try
         {
             List<JsonObject>? initial = null;

@@ -20,6 +20,8 @@ public sealed class KubeFaults
     public double UnavailableRate { get; set; }
     /// <summary>Chance that a write (POST, PUT, PATCH, DELETE) is applied but answered 500, as when the answer is lost.</summary>
     public double LostReplyRate { get; set; }
+    /// <summary>Every watch stream is cut this long after it opened (zero: never), as a load balancer dropping connections.</summary>
+    public TimeSpan WatchLifetime { get; set; }
     /// <summary>Chance that a watch stream is cut after each event it sends.</summary>
     public double WatchDropRate { get; set; }
 
