@@ -7,6 +7,12 @@ using Cdd.Testing;
 // progress on stderr. Everything runs inside namespaces of the bench's own, removed at the end,
 // also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces.
 
+if (args is ["--ipam-scale-only"])
+{
+    // The cdd-ipamd scale table alone: no namespaces, no root.
+    Console.Out.Write(IpamScaleBench.Report(CancellationToken.None));
+    return 0;
+}
 BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;
@@ -72,6 +78,7 @@ try
     node.Run(() => Report(w, lab));
     Console.Out.Write(w.ToString());
     Console.Out.Write(IpamBench.Report(stop.Token)); // on the host's loopback, outside the bench namespaces
+    Console.Out.Write(IpamScaleBench.Report(stop.Token));
     lab.Dispose();
     lab = null;
     if (op.Enabled) OperatorBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
