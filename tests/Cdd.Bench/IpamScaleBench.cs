@@ -141,11 +141,11 @@ public static class IpamScaleBench
         store.Create(KubeRoute.Parse("/api/v1/nodes")!, (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Node","metadata":{"name":"node-0","labels":{"cdd.io/bench-node":"node-0"}}}""")!);
         store.Create(KubeRoute.Parse("/api/v1/namespaces")!, (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"bench"}}""")!);
         for (int i = 0; i < Adds; i++)
-            store.Create(KubeRoute.Parse("/api/v1/namespaces/bench/pods")!, (JsonObject)JsonNode.Parse($$"""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"pod-{{i}}","namespace":"bench"}}""")!);
+            store.Create(KubeRoute.Parse("/api/v1/namespaces/bench/pods")!, (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"POD","namespace":"bench"}}""".Replace("POD", $"pod-{i}", StringComparison.Ordinal))!);
         // The status writer is another node, renewing for an hour.
         var now = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", System.Globalization.CultureInfo.InvariantCulture);
         store.Create(KubeRoute.Parse("/apis/coordination.k8s.io/v1/namespaces/cdd-system/leases")!, (JsonObject)JsonNode.Parse(
-            $$"""{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"cdd-ipamd-pool-status","namespace":"cdd-system"},"spec":{"holderIdentity":"node-4999","leaseDurationSeconds":3600,"acquireTime":"{{now}}","renewTime":"{{now}}"}}""")!);
+            """{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"cdd-ipamd-pool-status","namespace":"cdd-system"},"spec":{"holderIdentity":"node-4999","leaseDurationSeconds":3600,"acquireTime":"NOW","renewTime":"NOW"}}""".Replace("NOW", now, StringComparison.Ordinal))!);
         var route = KubeRoute.Parse("/apis/cdd.io/v1/ipreservations")!;
         for (int n = 1; n < Nodes; n++)
             for (int k = 0; k < perSegment; k++)
