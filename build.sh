@@ -41,7 +41,7 @@ VM_PACKAGES=(
   linux-source linux-headers-amd64 make               # netdevsim.ko built out of tree for the guest's kernel (tests/vm/netdevsim)
 )
 MGR_PACKAGES=(debootstrap curl iproute2 util-linux)  # the sid root folder MySQL 9.7 runs from (MYSQL-NOTES.md); the mirror check; members in namespaces (nsenter)
-BENCH_PACKAGES=(time containernetworking-plugins iputils-ping "${VM_PACKAGES[@]}")  # GNU time for peak RSS; the CSI bench boots a guest
+BENCH_PACKAGES=(time containernetworking-plugins iputils-ping "${VM_PACKAGES[@]}" "${MGR_PACKAGES[@]}")  # GNU time for peak RSS; the CSI bench boots a guest; the MGR table runs real MySQL
 TIERS=(unit root vm mgr)
 # The sid root folder with mysqld for the mgr tier; made once per machine (MYSQL-NOTES.md).
 MYSQL_ROOT=${CDD_MYSQL_ROOT:-/var/lib/cdd/mysql-root}
@@ -263,6 +263,7 @@ case "${1:-build}" in
     ;;
   bench)
     ensure_packages "the bench" "${BUILD_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"; build; publish
+    case " ${*:2} " in *" --no-mgr "*|*" --operator-only "*|*" --csi-only "*) ;; *) make_mysql_root ;; esac
     dotnet run --project tests/Cdd.Bench -c Release --no-build -- "${@:2}"
     ;;
   mgr-root)

@@ -5,7 +5,8 @@ using Cdd.Testing;
 
 // cdd-cni beside Debian's reference plugins, exec'd as a runtime execs them. Markdown on stdout,
 // progress on stderr. Everything runs inside namespaces of the bench's own, removed at the end,
-// also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces.
+// also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces;
+// the MGR table (--mgr-only) needs root and the sid MySQL root (./build.sh mgr-root).
 
 if (args is ["--ipam-scale-only"])
 {
@@ -16,11 +17,13 @@ if (args is ["--ipam-scale-only"])
 BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;
+MgrBench.Flags mgr;
 try
 {
     (csi, args) = CsiBench.TakeFlags(args);
     (op, args) = OperatorBench.TakeFlags(args);
-    if (op.Only && csi.Only) throw new ArgumentException("--operator-only and --csi-only exclude each other");
+    (mgr, args) = MgrBench.TakeFlags(args);
+    if (new[] { op.Only, csi.Only, mgr.Only }.Count(o => o) > 1) throw new ArgumentException("--operator-only, --csi-only and --mgr-only exclude each other");
     opts = BenchOptions.Parse(args);
 }
 catch (ArgumentException e)
@@ -50,6 +53,11 @@ try
     if (csi.Only)
     {
         CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+        return 0;
+    }
+    if (mgr.Only)
+    {
+        MgrBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
         return 0;
     }
 
@@ -83,6 +91,7 @@ try
     lab = null;
     if (op.Enabled) OperatorBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
     if (csi.Enabled) CsiBench.Run(csi, Console.Out, Console.Error.WriteLine, stop.Token);
+    if (mgr.Enabled) MgrBench.Run(Console.Out, Console.Error.WriteLine, stop.Token);
     return 0;
 
     void Report(TextWriter w, BenchLab lab)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Cdd.Operator.Model;
-using Cdd.Operator.Tests.Reconcile;
 using Cdd.Testing;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using Cdd.Operator.Model;
-using Cdd.Operator.Tests.Reconcile;
 using Cdd.Testing;
 
 namespace Cdd.Operator.Tests.Mgr;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Cdd.Operator.Model;
 using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
-using Cdd.Operator.Tests.Reconcile;
 using Cdd.Testing;
 using MySqlConnector;
 using Xunit.Abstractions;
@@ -87,6 +86,55 @@ public sealed class PrimaryRoleTests(MgrCluster c, ITestOutputHelper output) : I
         // Cooling down: the same cluster is not moved again, even though its old host still holds the two others.
         Assert.Null(await loop.OnceAsync(CancellationToken.None));
         Assert.True(c.AllOnline(3));
+    }
+
+    System.Text.Json.Nodes.JsonObject? StatusMember(string pod) =>
+        c.F.Cluster(MgrCluster.Name)?["status"]?["members"]?.AsArray().OfType<System.Text.Json.Nodes.JsonObject>().FirstOrDefault(m => m["name"]?.GetValue<string>() == pod);
+
+    [Fact]
+    public async Task A_member_in_error_is_reported_with_its_last_error_while_the_group_primary_stays_known_though_it_answers_first()
+    {
+        await WholeAsync();
+        // The member asked first (orders-0) is the one that fails: its answer lists only itself, in ERROR.
+        string first = $"{MgrCluster.Name}-0";
+        if (c.GroupPrimary() == first)
+        {
+            string to = $"{MgrCluster.Name}-1";
+            await new MySqlPrimaryPromoter(c.Tracker.EndpointsAsync).PromoteAsync(Spec, to, c.AddressOf(to), CancellationToken.None);
+            await WholeAsync();
+        }
+        string primary = c.GroupPrimary()!;
+        var member = c.Member(first);
+        c.Member(primary).Execute("CREATE DATABASE IF NOT EXISTS e; CREATE TABLE IF NOT EXISTS e.t (id INT PRIMARY KEY); DELETE FROM e.t");
+        Eventually.True($"e.t on {first}", () => Convert.ToInt64(member.Scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='e' AND table_name='t'")) == 1, TimeSpan.FromMinutes(1));
+        // A row only this member has, written outside the binary log (no GTID, nothing errant): the group's next write of
+        // that key fails in this member's applier, and MGR puts it in ERROR.
+        member.Execute("SET SESSION sql_log_bin=0; SET GLOBAL super_read_only=OFF; INSERT INTO e.t VALUES (1); SET GLOBAL super_read_only=ON; SET SESSION sql_log_bin=1");
+        try
+        {
+            c.Member(primary).Execute("INSERT INTO e.t VALUES (1)");
+            await c.WaitAsync($"{first} in ERROR in the status with its last error",
+                () => StatusMember(first) is { } m && m["state"]?.GetValue<string>() == "ERROR" && m["lastError"] is not null, TimeSpan.FromMinutes(1));
+            string error = StatusMember(first)!["lastError"]!.GetValue<string>();
+            output.WriteLine($"{first} lastError: {error}");
+            Assert.Matches("MY-0[0-9]{5}: ", error);
+            Assert.Contains("Duplicate entry", error);
+            Assert.DoesNotContain(MgrMember.OperatorPassword, error);
+            // The answer of the member in ERROR did not hide the group's primary.
+            var seen = c.Tracker.Watcher.LastReported($"{ReconcileFixture.Ns}/{MgrCluster.Name}");
+            Assert.Equal((PrimaryStatus.Known, primary), (seen?.Status, seen?.Member));
+            Assert.Equal(primary, c.LabelledPrimary());
+            Assert.Equal(c.NodeOf(primary), c.StatusPrimary());
+        }
+        finally
+        {
+            // The DBA's repair: the local row goes, the member rejoins and applies the group's write.
+            member.Execute("STOP GROUP_REPLICATION; SET SESSION sql_log_bin=0; SET GLOBAL super_read_only=OFF; DELETE FROM e.t WHERE id = 1; SET GLOBAL super_read_only=ON; SET SESSION sql_log_bin=1; START GROUP_REPLICATION");
+        }
+        await WholeAsync();
+        await c.WaitAsync($"{first} ONLINE in the status without a last error",
+            () => StatusMember(first) is { } m && m["state"]?.GetValue<string>() == "ONLINE" && m["lastError"] is null, TimeSpan.FromMinutes(1));
+        Assert.Equal(1L, Convert.ToInt64(member.Scalar("SELECT COUNT(*) FROM e.t WHERE id = 1")));
     }
 
     [Fact]

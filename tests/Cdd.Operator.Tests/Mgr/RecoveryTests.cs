@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using Cdd.Operator.Recovery;
 using Cdd.Operator.Reconcile.Steps;
-using Cdd.Operator.Tests.Reconcile;
+using Cdd.Operator.Recovery;
 using Cdd.Testing;
 using Xunit.Abstractions;
 

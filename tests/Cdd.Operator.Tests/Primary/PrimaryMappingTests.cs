@@ -30,6 +30,31 @@ public sealed class PrimaryMappingTests
         Assert.Null(o.Member);
     }
 
+    [Theory]
+    [InlineData("OFFLINE", false)]
+    [InlineData("ERROR", false)]
+    [InlineData("UNREACHABLE", false)]
+    [InlineData("ONLINE", true)]
+    [InlineData("RECOVERING", true)]
+    public void Only_an_answer_with_a_member_online_or_recovering_is_a_groups_view(string state, bool view)
+    {
+        Assert.Equal(view, PrimaryMapping.IsGroupView([Row("10.0.0.10", state, "SECONDARY")]));
+        Assert.False(PrimaryMapping.IsGroupView([]));
+    }
+
+    [Fact]
+    public void A_member_outside_the_group_adds_its_state_and_last_error_to_the_groups_view_but_never_the_primary()
+    {
+        GroupMemberRow[] view = [Row("10.0.1.11", "ONLINE", "PRIMARY"), Row("db-2", "ONLINE", "SECONDARY")];
+        GroupMemberRow[] outsiders = [Row("10.0.0.10", "ERROR", "") with { LastError = "MY-011452: applier failed" }, Row("10.0.1.11", "OFFLINE", "")];
+        var rows = PrimaryMapping.WithOutsiders(view, outsiders);
+        var o = PrimaryMapping.Decide(rows, Members);
+        Assert.Equal(PrimaryObservation.Of("db-1") with { States = "db-0=ERROR,db-1=ONLINE,db-2=ONLINE" }, o);
+        var health = PrimaryMapping.Health(rows, Members);
+        Assert.Equal("MY-011452: applier failed", health["db-0"].LastError);
+        Assert.Null(health["db-1"].LastError);
+    }
+
     [Fact]
     public void No_rows_two_primaries_and_an_unknown_host_are_not_guessed()
     {

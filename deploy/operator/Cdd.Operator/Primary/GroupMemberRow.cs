@@ -10,10 +10,15 @@ internal sealed record GroupMemberRow(string Host, string State, string Role, st
     public string Version { get; init; } = "";
     /// <summary>COUNT_TRANSACTIONS_REMOTE_IN_APPLIER_QUEUE from replication_group_member_stats: the member's replication lag in transactions.</summary>
     public long? ApplierQueue { get; init; }
+    /// <summary>
+    /// For a member in ERROR that reported its own row: the last Group Replication error from its error log
+    /// (<c>performance_schema.error_log</c>, <c>MY-nnnnnn: text</c>), or null when it has none or it could not be read.
+    /// </summary>
+    public string? LastError { get; init; }
 }
 
 /// <summary>A member's health beyond its state and role, as the status shows it.</summary>
-internal sealed record MemberHealth(string Version, long? ApplierQueue);
+internal sealed record MemberHealth(string Version, long? ApplierQueue, string? LastError = null);
 
 /// <summary>A member of a cluster as the operator knows it: its pod name and its fixed IP (either may be its report_host).</summary>
 internal sealed record MemberIdentity(string PodName, string? FixedIp);

@@ -52,8 +52,29 @@ internal static class GroupMembersReader
         }
     }
 
-    /// <summary>The rows of the table on an open connection.</summary>
+    /// <summary>
+    /// The newest Group Replication errors a member logged (<c>performance_schema.error_log</c>, PRIO Error, SUBSYSTEM Repl).
+    /// </summary>
+    public const string LastErrorQuery =
+        "SELECT LOGGED, ERROR_CODE, DATA FROM performance_schema.error_log WHERE PRIO = 'Error' AND SUBSYSTEM = 'Repl' ORDER BY LOGGED DESC LIMIT 8";
+
+    /// <summary>How much of a member's last errors the status carries.</summary>
+    public const int LastErrorLength = 1000;
+
+    /// <summary>Errors logged this close to the newest belong to the same failure (the cause and its consequences).</summary>
+    public static readonly TimeSpan ErrorBurst = TimeSpan.FromSeconds(10);
+
+    /// <summary>The rows of the table on an open connection; a member reporting itself in ERROR gets its last errors.</summary>
     public static async Task<IReadOnlyList<GroupMemberRow>> ReadAsync(MySqlConnection conn, string schema, CancellationToken ct)
+    {
+        var rows = await RowsAsync(conn, schema, ct);
+        // After the rows' reader is closed: a connection runs one command at a time.
+        if (!PrimaryMapping.IsGroupView(rows) && rows.Count == 1 && PrimaryMapping.Is(rows[0].State, "ERROR"))
+            rows[0] = rows[0] with { LastError = await LastErrorAsync(conn, ct) };
+        return rows;
+    }
+
+    static async Task<List<GroupMemberRow>> RowsAsync(MySqlConnection conn, string schema, CancellationToken ct)
     {
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = Query(schema);
@@ -72,6 +93,44 @@ internal static class GroupMembersReader
             });
         }
         return rows;
+    }
+
+    /// <summary>
+    /// The errors of the member's last failure as one line, oldest first (<c>MY-010584: ...Duplicate entry...; MY-011452:
+    /// ...will now leave the group</c>), so the cause leads and survives the cut at <see cref="LastErrorLength"/>
+    /// characters; null when the member logged none, or the table cannot be read (no SELECT on it, a server without
+    /// it): the member's ERROR state is reported all the same.
+    /// </summary>
+    static async Task<string?> LastErrorAsync(MySqlConnection conn, CancellationToken ct)
+    {
+        var errors = new List<(DateTime Logged, string Text)>();
+        try
+        {
+            await using var cmd = conn.CreateCommand();
+            cmd.CommandText = LastErrorQuery;
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                DateTime logged = reader.IsDBNull(0) ? DateTime.MinValue : reader.GetDateTime(0);
+                string code = reader.IsDBNull(1) ? "" : reader.GetString(1), data = reader.IsDBNull(2) ? "" : reader.GetString(2);
+                errors.Add((logged, string.Join(' ', $"{code}: {data}".Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries))));
+            }
+        }
+        catch (MySqlException)
+        {
+            return null;
+        }
+        return LastFailure(errors);
+    }
+
+    /// <summary>Pure: the newest errors within <see cref="ErrorBurst"/> of the newest, oldest first, joined and cut.</summary>
+    internal static string? LastFailure(IReadOnlyList<(DateTime Logged, string Text)> newestFirst)
+    {
+        if (newestFirst.Count == 0) return null;
+        DateTime newest = newestFirst[0].Logged;
+        var burst = newestFirst.TakeWhile(e => newest - e.Logged <= ErrorBurst).Reverse().Select(e => e.Text);
+        string text = string.Join("; ", burst);
+        return text.Length <= LastErrorLength ? text : text[..(LastErrorLength - 1)] + "…";
     }
 
     /// <summary>

@@ -12,13 +12,31 @@ internal static class PrimaryMapping
     public static PrimaryObservation Decide(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members) =>
         DecidePrimary(rows, members) with { States = States(rows, members) };
 
-    /// <summary>Each mapped member's version and applier queue (rows of unknown hosts are left out).</summary>
+    /// <summary>Each mapped member's version, applier queue and (in ERROR) last error; rows of unknown hosts are left out.</summary>
     public static IReadOnlyDictionary<string, MemberHealth> Health(IReadOnlyList<GroupMemberRow> rows, IReadOnlyList<MemberIdentity> members)
     {
         var health = new Dictionary<string, MemberHealth>(StringComparer.Ordinal);
         foreach (var r in rows)
-            if (Match(r.Host.Trim(), members) is { } m) health[m.PodName] = new MemberHealth(r.Version.Trim(), r.ApplierQueue);
+            if (Match(r.Host.Trim(), members) is { } m) health[m.PodName] = new MemberHealth(r.Version.Trim(), r.ApplierQueue, r.LastError);
         return health;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="rows"/> are a group's view: some row ONLINE or RECOVERING. A member outside any group
+    /// (OFFLINE after STOP GROUP_REPLICATION or before it joined, ERROR after it left) lists only itself, in that state:
+    /// its answer says nothing of the group's primary, only of its own state.
+    /// </summary>
+    public static bool IsGroupView(IReadOnlyList<GroupMemberRow> rows) =>
+        rows.Any(r => Is(r.State, "ONLINE") || Is(r.State, "RECOVERING"));
+
+    /// <summary>
+    /// The group's view with the rows of members outside it added (each member's own answer), for the members the
+    /// view does not list (a member in ERROR has left the view): their state and last error reach the status.
+    /// </summary>
+    public static IReadOnlyList<GroupMemberRow> WithOutsiders(IReadOnlyList<GroupMemberRow> view, IReadOnlyList<GroupMemberRow> outsiders)
+    {
+        var hosts = view.Select(r => r.Host.Trim()).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return [.. view, .. outsiders.Where(o => !hosts.Contains(o.Host.Trim()))];
     }
 
     /// <summary>The members' MEMBER_STATE (upper case), mapped like the primary; rows of unknown hosts are left out.</summary>

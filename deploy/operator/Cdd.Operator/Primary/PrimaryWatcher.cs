@@ -108,18 +108,29 @@ internal sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? opti
         }
     }
 
-    /// <summary>Asks the endpoints in order; the first that answers decides.</summary>
+    /// <summary>
+    /// Asks the endpoints in order; the first whose answer is a group's view decides (<see cref="PrimaryMapping.IsGroupView"/>).
+    /// A member outside the group (OFFLINE, ERROR) lists only itself: its row is kept, so the status shows its state and
+    /// last error, and the next endpoint is asked. When every endpoint answered and none gives a group's view, the
+    /// outsiders' rows decide (no primary, with their states); when some could not be asked, the primary is unknown
+    /// (the group may well have one there).
+    /// </summary>
     public async Task<PrimaryObservation> ObserveAsync(WatchedCluster cluster, CancellationToken ct)
     {
         if (cluster.Endpoints.Count == 0) return PrimaryObservation.Unreachable("no endpoint to ask");
         var errors = new List<string>();
+        var outsiders = new List<GroupMemberRow>();
         foreach (var endpoint in cluster.Endpoints)
         {
             try
             {
                 var rows = await GroupMembersReader.ReadAsync(endpoint, _options.Schema, _options.QueryTimeout, _options.Time, ct);
-                _health[cluster.Name] = PrimaryMapping.Health(rows, cluster.Members);
-                return PrimaryMapping.Decide(rows, cluster.Members);
+                if (!PrimaryMapping.IsGroupView(rows))
+                {
+                    outsiders.AddRange(rows);
+                    continue;
+                }
+                return Decided(cluster, PrimaryMapping.WithOutsiders(rows, outsiders));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -130,7 +141,19 @@ internal sealed class PrimaryWatcher(IRoleSink sink, PrimaryWatcherOptions? opti
                 errors.Add(Describe(endpoint, e));
             }
         }
+        if (errors.Count == 0) return Decided(cluster, outsiders);
+        if (outsiders.Count > 0)
+        {
+            _health[cluster.Name] = PrimaryMapping.Health(outsiders, cluster.Members);
+            errors.AddRange(outsiders.Select(o => $"{o.Host.Trim()}: {o.State.Trim()}, outside the group"));
+        }
         return PrimaryObservation.Unreachable(string.Join("; ", errors));
+    }
+
+    PrimaryObservation Decided(WatchedCluster cluster, IReadOnlyList<GroupMemberRow> rows)
+    {
+        _health[cluster.Name] = PrimaryMapping.Health(rows, cluster.Members);
+        return PrimaryMapping.Decide(rows, cluster.Members);
     }
 
     static string Describe(string endpoint, Exception e) =>

@@ -6,7 +6,7 @@ namespace Cdd.Operator.Reconcile.Steps;
 
 /// <summary>
 /// Writes <c>/status</c> from the snapshot the other steps left and the conditions they concluded: members (name, ip,
-/// node, role, MGR state, phase), readyMembers, primary (node), the phase (Pending: nothing placeable; Degraded: some
+/// node, role, MGR state, version, applier queue, last error while in ERROR, phase), readyMembers, primary (node), the phase (Pending: nothing placeable; Degraded: some
 /// members cannot be placed; Running: all members' pods running; else Creating). Returns the Ready condition, which it
 /// adds to the status itself.
 /// </summary>
@@ -31,6 +31,7 @@ internal sealed class WriteStatusStep(StatusWriter writer) : IReconcileStep
             {
                 if (health.Version.Length > 0) m["version"] = health.Version;
                 if (health.ApplierQueue is { } q) m["applierQueue"] = q;
+                if (health.LastError is { } error && state == "ERROR") m["lastError"] = error;
             }
             if (snapshot.Pods.TryGetValue(i, out var pod))
             {

@@ -5,18 +5,10 @@ using Cdd.Operator.Model;
 using Cdd.Operator.Placement.Live;
 using Cdd.Operator.Primary;
 using Cdd.Operator.Reconcile;
-using Cdd.Operator.Tests.Reconcile;
-using Cdd.Testing;
 using MySqlConnector;
+using Xunit;
 
-namespace Cdd.Operator.Tests.Mgr;
-
-/// <summary>All MGR test classes run one after another: one group of three mysqld at a time on a shared machine.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class MgrCollection
-{
-    public const string Name = "mgr";
-}
+namespace Cdd.Testing.Operator.Mgr;
 
 /// <summary>
 /// One real MySQL Group Replication cluster under the real operator, per test class: the in-process API server, the

@@ -1,8 +1,7 @@
 using System.Globalization;
-using Cdd.Testing;
 using MySqlConnector;
 
-namespace Cdd.Operator.Tests.Mgr;
+namespace Cdd.Testing.Operator.Mgr;
 
 /// <summary>
 /// One MySQL 9.7 member: a mysqld from the sid root, run with <c>chroot</c> inside its pod's network namespace, its
@@ -84,7 +83,8 @@ public sealed class MgrMember : IDisposable
             GRANT SELECT ON performance_schema.replication_group_members TO '{OperatorUser}'@'%';
             GRANT SELECT ON performance_schema.replication_group_member_stats TO '{OperatorUser}'@'%';
             GRANT SELECT ON performance_schema.replication_connection_status TO '{OperatorUser}'@'%';
-            GRANT GROUP_REPLICATION_ADMIN, SYSTEM_VARIABLES_ADMIN, PERSIST_RO_VARIABLES_ADMIN ON *.* TO '{OperatorUser}'@'%';
+            GRANT SELECT ON performance_schema.error_log TO '{OperatorUser}'@'%';
+            GRANT GROUP_REPLICATION_ADMIN, SYSTEM_VARIABLES_ADMIN, PERSIST_RO_VARIABLES_ADMIN, CONNECTION_ADMIN ON *.* TO '{OperatorUser}'@'%';
             CHANGE REPLICATION SOURCE TO SOURCE_USER='{ReplUser}', SOURCE_PASSWORD='{ReplPassword}' FOR CHANNEL 'group_replication_recovery';
             SET SQL_LOG_BIN=1;
 

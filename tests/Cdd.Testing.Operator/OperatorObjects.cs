@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Cdd.Operator.Placement.Live;
 using Cdd.Testing.Kube;
 
-namespace Cdd.Operator.Tests;
+namespace Cdd.Testing.Operator;
 
 /// <summary>The Kubernetes objects the operator's tests put into the in-process API server, written once.</summary>
 static class OperatorObjects

@@ -1,4 +1,4 @@
-namespace Cdd.Operator.Tests.Mgr;
+namespace Cdd.Testing.Operator.Mgr;
 
 /// <summary>
 /// The sid root folder MySQL 9.7 with Group Replication runs from (MYSQL-NOTES.md): made once per machine by

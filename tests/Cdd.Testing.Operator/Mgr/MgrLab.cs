@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Cdd.Testing;
 
-namespace Cdd.Operator.Tests.Mgr;
+namespace Cdd.Testing.Operator.Mgr;
 
 /// <summary>
 /// The network MGR members live on, made of namespaces this lab owns: a fabric namespace with a bridge that routes

@@ -7,7 +7,7 @@ using Cdd.Operator.Reconcile;
 using Cdd.Testing.Kube;
 using k8s;
 
-namespace Cdd.Operator.Tests.Reconcile;
+namespace Cdd.Testing.Operator;
 
 /// <summary>
 /// The in-process API server serving what the reconciler touches (mysqlclusters, pods, PVCs, services, nodes), a
