@@ -7,14 +7,16 @@ namespace Cdd.Ipam.Agent.Protocol;
 
 /// <summary>
 /// One call to cdd-ipamd over its Unix socket. An agent that is not there, refuses, or does not answer in time is
-/// CNI code 11 (try again later): nothing was claimed that a retry would not find again, since the agent's claim is
-/// keyed by the attachment.
+/// CNI code 11 (try again later). The timeout travels in the request, so the agent stops before it and gives back
+/// what it claimed for a request whose answer would come too late; closing the socket on timeout cancels it at once.
 /// </summary>
 public static class AgentClient
 {
     public static AgentResponse Call(string socketPath, AgentRequest request, TimeSpan timeout)
     {
-        byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, AgentJsonContext.Default.AgentRequest);
+        request.TimeoutMs ??= (long)Math.Clamp(timeout.TotalMilliseconds, 1, int.MaxValue);
+        // One line: the connection stays open while the agent works, so closing it (our timeout, our death) tells the agent.
+        byte[] body = [.. JsonSerializer.SerializeToUtf8Bytes(request, AgentJsonContext.Default.AgentRequest), (byte)'\n'];
         byte[] answer;
         try
         {
@@ -24,7 +26,6 @@ public static class AgentClient
             socket.ReceiveTimeout = ms;
             socket.Connect(new UnixDomainSocketEndPoint(socketPath));
             socket.Send(body);
-            socket.Shutdown(SocketShutdown.Send);
             answer = ReadToEnd(socket, socketPath);
         }
         catch (SocketException ex)

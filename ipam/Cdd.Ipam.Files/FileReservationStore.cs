@@ -87,7 +87,8 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
             if (r.Version is null && TryReclaim(path, address, bytes.Length)) continue;
             reservations.Add(r);
         }
-        return Task.FromResult(new PoolSnapshot(reservations, cursors));
+        // Read from disk under the pool lock: nothing can hide from it.
+        return Task.FromResult(new PoolSnapshot(reservations, cursors) { Settled = true });
     }
 
     /// <summary>Frees a file that holds no readable reservation once it is older than the grace period.</summary>

@@ -20,6 +20,12 @@ internal sealed record AgentOptions
     public TimeSpan? LeakGrace { get; init; }
     /// <summary>How often leaks are swept and pool status is written.</summary>
     public TimeSpan HousekeepingInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Kubernetes: where the Lease naming the one agent that writes pool status lives (namespace, name).</summary>
+    public string StatusLeaseNamespace { get; init; } = "cdd-system";
+    public string StatusLeaseName { get; init; } = "cdd-ipamd-pool-status";
+    /// <summary>Requests working at once, and in the agent at all (working or waiting); beyond that: code 11 at once.</summary>
+    public int ConcurrentRequests { get; init; } = 64;
+    public int QueuedRequests { get; init; } = 512;
 }
 
 /// <summary>
@@ -33,10 +39,14 @@ internal sealed class Agent : IAsyncDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Task _housekeeping;
     readonly ILogger _log;
-    volatile bool _ready;
+    readonly Task _readyToServe;
+    readonly TaskCompletionSource _serving;
 
-    Agent(AgentOptions options, AgentCore core, SocketServer socket, WebApplication? http, PoolStatusReporter status, LeakCollector? leaks, ILogger log)
+    Agent(AgentOptions options, AgentCore core, SocketServer socket, WebApplication? http, PoolStatusReporter status, LeakCollector? leaks, ILogger log,
+        Task ready, TaskCompletionSource serving)
     {
+        _readyToServe = ready;
+        _serving = serving;
         Options = options;
         Core = core;
         _socket = socket;
@@ -57,15 +67,21 @@ internal sealed class Agent : IAsyncDisposable
     public Uri? HttpAddress { get; private set; }
 
     /// <param name="owned">Disposed with the agent (the Kubernetes connection and its watches).</param>
+    /// <param name="startup">What must arrive before requests are served (null: nothing); until then they are code 11 and /readyz says why.</param>
+    /// <param name="statusWriter">Whether this agent writes pool status now, and how it counts a segment (null: always, from its snapshot).</param>
     public static async Task<Agent> StartAsync(AgentOptions options, IClusterView view, IPoolStores stores, bool podsRequired, ILogger log,
-        TimeProvider? clock = null, IAsyncDisposable? owned = null)
+        TimeProvider? clock = null, IAsyncDisposable? owned = null, IStartup? startup = null,
+        (Func<CancellationToken, Task<bool>> IsWriter, Func<string, string, CancellationToken, Task<long>> Count)? statusWriter = null)
     {
         var metrics = new AgentMetrics();
-        var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired, clock);
-        var status = new PoolStatusReporter(view, stores, metrics);
+        var core = new AgentCore(view, stores, options.NodeName, metrics, log, podsRequired, clock,
+            new Requests.RequestQueue(options.ConcurrentRequests, options.QueuedRequests));
+        var status = new PoolStatusReporter(view, stores, metrics, statusWriter?.IsWriter, statusWriter?.Count);
         var leaks = options.LeakGrace is { } grace
-            ? new LeakCollector(view, stores, options.NodeName, grace, clock ?? TimeProvider.System, metrics, log)
+            ? new LeakCollector(view, stores, options.NodeName, grace, clock ?? TimeProvider.System, metrics, log, core)
             : null;
+        var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        core.NotReadyWhile(() => serving.Task.IsCompleted ? null : startup?.Reason is { Length: > 0 } why ? why : "reading what this node holds");
         var socket = SocketServer.Start(options.SocketPath, core.HandleAsync, log);
         WebApplication? http = null;
         Agent? agent = null;
@@ -84,11 +100,19 @@ internal sealed class Agent : IAsyncDisposable
                 builder.WebHost.UseKestrel(k => k.Listen(endpoint));
                 http = builder.Build();
                 http.MapGet("/healthz", () => Results.Text("ok\n"));
-                http.MapGet("/readyz", () => agent is { _ready: true } ? Results.Text("ready\n") : Results.Text("not ready: pool status not yet read from the store\n", statusCode: 503));
+                http.MapGet("/readyz", () => serving.Task.IsCompleted
+                    ? Results.Text("ready\n")
+                    : Results.Text($"not ready: {(startup?.Reason is { Length: > 0 } why ? why : "reading what this node holds")}\n", statusCode: 503));
                 http.MapGet("/metrics", () => Results.Text(metrics.Export(), "text/plain; version=0.0.4"));
                 await http.StartAsync();
             }
-            agent = new Agent(options, core, socket, http, status, leaks, log) { Metrics = metrics, Owned = owned };
+            if (startup is null)
+            {
+                // Nothing to wait for (the file store): serve from the first request on.
+                await core.SeedAsync(default);
+                serving.TrySetResult();
+            }
+            agent = new Agent(options, core, socket, http, status, leaks, log, startup?.Ready ?? Task.CompletedTask, serving) { Metrics = metrics, Owned = owned };
             if (http is not null)
                 agent.HttpAddress = new Uri(http.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
             log.Information("ipamd.started {Node} {Socket} {Http} {Pools}", options.NodeName, options.SocketPath, agent.HttpAddress?.ToString(), view.Pools.Select(p => p.Name).ToArray());
@@ -102,16 +126,57 @@ internal sealed class Agent : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the agent serves requests (its start-up lists arrived and what this node holds is known).</summary>
+    public Task Serving => _serving.Task;
+
     /// <summary>One round of housekeeping: pool status, then leaks. Public so tests can drive it without waiting.</summary>
     public async Task HousekeepAsync(CancellationToken ct)
     {
-        await Status.ReportAsync(ct);
-        _ready = true;
-        if (Leaks is not null) await Leaks.SweepAsync(ct);
+        try
+        {
+            await Status.ReportAsync(ct);
+        }
+        finally
+        {
+            // A status round the API server refused does not keep leaks in place.
+            if (Leaks is not null) await Leaks.SweepAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Waits for start-up, then learns the attachments that held addresses before this agent started (a previous agent
+    /// answered for them), so the leak collector judges only claims made since, and serves.
+    /// </summary>
+    async Task BecomeReadyAsync(CancellationToken ct)
+    {
+        if (_serving.Task.IsCompleted) return;
+        await _readyToServe.WaitAsync(ct);
+        while (true)
+        {
+            try
+            {
+                await Core.SeedAsync(ct);
+                break;
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or IOException)
+            {
+                _log.Warning("ipamd.start.waiting {Reason}", ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        _serving.TrySetResult();
     }
 
     async Task HousekeepingLoop()
     {
+        try
+        {
+            await BecomeReadyAsync(_stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -140,6 +205,7 @@ internal sealed class Agent : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        Core.Stop();
         await _socket.DisposeAsync();
         try
         {
@@ -154,6 +220,7 @@ internal sealed class Agent : IAsyncDisposable
             await _http.DisposeAsync();
         }
         if (Owned is not null) await Owned.DisposeAsync();
+        Core.Dispose();
         _stop.Dispose();
         _log.Information("ipamd.stopped {Node}", Options.NodeName);
     }

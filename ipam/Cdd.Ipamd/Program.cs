@@ -50,6 +50,7 @@ root.SetAction(async (r, ct) =>
         var options = new AgentOptions
         {
             NodeName = nodeName,
+            StatusLeaseNamespace = Environment.GetEnvironmentVariable("POD_NAMESPACE") is { Length: > 0 } podNs ? podNs : "cdd-system",
             SocketPath = socketPath,
             Http = endpoint,
             HousekeepingInterval = TimeSpan.FromSeconds(housekeeping),

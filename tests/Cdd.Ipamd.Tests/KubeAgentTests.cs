@@ -74,6 +74,7 @@ public sealed class KubeAgentTests : IAsyncLifetime
             HousekeepingInterval = TimeSpan.FromHours(1),
         }, _kubeconfig, Logger.None, default);
         _agents.Add(agent);
+        await agent.Serving.WaitAsync(TimeSpan.FromSeconds(60)); // a hang guard, not an assertion
         return agent;
     }
 
@@ -158,20 +159,32 @@ public sealed class KubeAgentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_api_server_that_never_answers_fails_start_up_with_a_reason()
+    public async Task An_api_server_that_does_not_answer_at_start_up_leaves_the_agent_alive_but_not_ready_until_it_does()
     {
         _api.Faults.UnavailableRate = 1.0;
-        var before = KubeBackend.StartupTimeout;
-        KubeBackend.StartupTimeout = TimeSpan.FromSeconds(2);
-        try
+        var agent = await KubeBackend.StartAsync(new AgentOptions
         {
-            var ex = await Assert.ThrowsAsync<ArgumentException>(() => StartAgent("node-a"));
-            Assert.Contains("no IPPool list from the API server", ex.Message);
-            Assert.False(File.Exists(Path.Combine(_dir.Path, "run", "node-a.sock")));
-        }
-        finally
-        {
-            KubeBackend.StartupTimeout = before;
-        }
+            NodeName = "node-a",
+            SocketPath = Path.Combine(_dir.Sub("run"), "node-a.sock"),
+            Http = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            LeakGrace = TimeSpan.FromMinutes(5),
+            HousekeepingInterval = TimeSpan.FromHours(1),
+        }, _kubeconfig, Logger.None, default);
+        _agents.Add(agent);
+        using var http = new HttpClient { BaseAddress = agent.HttpAddress };
+        Assert.Equal("ok\n", await http.GetStringAsync("/healthz"));
+        var notReady = await http.GetAsync("/readyz");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Contains("IPPool list", await notReady.Content.ReadAsStringAsync());
+        string uid = Pod("web-1");
+        var ex = Assert.Throws<CniException>(() => Call(agent, AgentHarness.Add("mysql", "c1", "db", "web-1", uid)));
+        Assert.Equal(CniErrorCodes.TryAgainLater, ex.Code);
+        Assert.Contains("starting", ex.Msg);
+
+        _api.Faults.UnavailableRate = 0;
+        await agent.Serving.WaitAsync(TimeSpan.FromSeconds(60)); // a hang guard, not an assertion
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
+        Assert.True(Call(agent, AgentHarness.Add("mysql", "c1", "db", "web-1", uid)).Ok);
+        Assert.Single(Reservations());
     }
 }

@@ -19,6 +19,12 @@ public sealed class AgentRequest
     [JsonPropertyName("requestedIP")] public string? RequestedIp { get; set; }
     /// <summary>CHECK: the addresses the runtime's prevResult holds.</summary>
     [JsonPropertyName("addresses")] public List<string>? Addresses { get; set; }
+    /// <summary>
+    /// How long the client waits for the answer, in milliseconds from sending (the plugin's timeoutSeconds). The agent
+    /// stops working for the request before then and gives back whatever it claimed for it, so an ADD its client gave up
+    /// on leaves nothing behind. Absent (an older client): the agent's own default.
+    /// </summary>
+    [JsonPropertyName("timeoutMs")] public long? TimeoutMs { get; set; }
     /// <summary>GC: the attachments the runtime still has.</summary>
     [JsonPropertyName("valid")] public List<AgentAttachment>? Valid { get; set; }
 }

@@ -43,6 +43,15 @@ public sealed class KubeClusterView : IClusterView, IAsyncDisposable
         await _pools.Synced.WaitAsync(ct);
     }
 
+    /// <summary>Whether the first LIST of IPPools has arrived.</summary>
+    public bool IsSynced => _pools.IsSynced;
+
+    /// <summary>Why the IPPool watch is failing now (status or socket error), or null.</summary>
+    public string? WatchError => _pools.LastError;
+
+    /// <summary>Starts the pool watch without waiting for it (<see cref="IsSynced"/> says when it has listed).</summary>
+    public void Start() => _pools.Start();
+
     public IpPool? FindPool(string name) => _pools.Find(name)?.Pool;
 
     public string? PoolProblem(string name) => _pools.Find(name)?.Problem;

@@ -67,6 +67,23 @@ public sealed class KubeConnection : IAsyncDisposable
         return new KubeConnection(client, view, new KubeReservationStore(client, options));
     }
 
+    /// <summary>
+    /// The connection without waiting for anything: the pool watch starts, and <see cref="KubeClusterView.IsSynced"/>
+    /// says when its first LIST arrived (a node agent serves "not ready" until then instead of exiting).
+    /// </summary>
+    public static KubeConnection Create(IKubernetes client, KubeStoreOptions? storeOptions = null, string? node = null)
+    {
+        var view = new KubeClusterView(client);
+        view.Start();
+        var options = (storeOptions ?? new KubeStoreOptions()) with
+        {
+            GatewayOf = (pool, segment) => view.FindPool(pool)?.FindSegment(segment)?.Gateway,
+            PoolOf = view.FindPool,
+            SpreadKey = storeOptions?.SpreadKey ?? node,
+        };
+        return new KubeConnection(client, view, new KubeReservationStore(client, options));
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();

@@ -13,6 +13,10 @@ public static class CddResources
 
     /// <summary>Label on each IPReservation naming its pool: the agent's watch and fresh lists select by it.</summary>
     public const string PoolLabel = "cdd.io/pool";
+    /// <summary>Label on each IPReservation naming its segment: a node agent watches only the segments its node can use.</summary>
+    public const string SegmentLabel = "cdd.io/segment";
+    /// <summary>Label on a fixed binding: a hash of its identity, so the binding is found by a selector, not by reading the pool.</summary>
+    public const string FixedLabel = "cdd.io/fixed";
     /// <summary>Label on each IPReservation naming the node of its attachment (when the name fits a label value).</summary>
     public const string NodeLabel = "cdd.io/node";
     /// <summary>

@@ -44,29 +44,76 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     public async Task<PoolSnapshot> SnapshotAsync(string pool, bool fresh, CancellationToken ct)
     {
         CheckPool(pool);
+        var scope = Scope(pool);
         if (!fresh && !_suspect.ContainsKey(pool))
         {
-            var cache = CacheFor(pool);
-            if (cache.IsSynced || await Warm(cache, ct)) return new PoolSnapshot(cache.Values, Cursors(pool));
+            var caches = scope is null ? [CacheFor(pool, null)] : scope.Select(s => CacheFor(pool, s)).ToList();
+            bool synced = true;
+            foreach (var c in caches) synced = synced && (c.IsSynced || await Warm(c, ct));
+            if (synced)
+            {
+                var values = caches.Count == 1 ? caches[0].Values : [.. caches.SelectMany(c => c.Values)];
+                // Settled only for a node agent's store (scoped to its node's segments): only it claims for its node's
+                // attachments, so what its cache lacks, no one claimed for them (a whole-pool store may serve anyone's DEL).
+                return new PoolSnapshot(values, Cursors(pool)) { Settled = scope is not null && !_suspect.ContainsKey(pool) };
+            }
         }
         _suspect.TryGetValue(pool, out long epoch);
-        var items = await Retrier.RunAsync($"pool {pool}: list reservations", _options, async t =>
+        var reservations = new List<Reservation>();
+        foreach (string? segment in scope is null ? [null] : scope.Select(s => (string?)s))
         {
-            using var res = await _api.ListAsync(pool, null, watch: false, t);
+            var items = await Retrier.RunAsync($"pool {pool}: list reservations", _options, async t =>
+            {
+                using var res = await _api.ListAsync(pool, null, watch: false, t, SegmentSelector(segment));
+                return res.Body?.Items ?? [];
+            }, ct, Stats);
+            Interlocked.Increment(ref Stats._freshLists);
+            foreach (var o in items)
+                if (o is not null && Decode(o, pool) is { } r) reservations.Add(r);
+        }
+        _suspect.TryRemove(KeyValuePair.Create(pool, epoch));
+        return new PoolSnapshot(reservations, Cursors(pool)) { Settled = true };
+    }
+
+    /// <summary>
+    /// Scoped to segments: by the binding's label, from the API server's watch cache (resourceVersion 0: no quorum
+    /// read, and the cost does not grow with the pool). Whole pool: the binding in a fresh read of the pool.
+    /// </summary>
+    public async Task<Reservation?> FindFixedAsync(string pool, FixedIdentity identity, CancellationToken ct)
+    {
+        CheckPool(pool);
+        if (Scope(pool) is null)
+            return (await SnapshotAsync(pool, fresh: true, ct)).Reservations.FirstOrDefault(r => r.Pool == pool && r.Fixed == identity);
+        var items = await Retrier.RunAsync($"pool {pool}: find the binding of {identity}", _options, async t =>
+        {
+            using var res = await _api.ListAsync(pool, "0", watch: false, t, $"{CddResources.FixedLabel}={ReservationCodec.FixedLabelOf(identity)}");
             return res.Body?.Items ?? [];
         }, ct, Stats);
-        Interlocked.Increment(ref Stats._freshLists);
-        _suspect.TryRemove(KeyValuePair.Create(pool, epoch));
-        var reservations = new List<Reservation>(items.Count);
-        foreach (var o in items)
-            if (o is not null && Decode(o, pool) is { } r) reservations.Add(r);
-        return new PoolSnapshot(reservations, Cursors(pool));
+        Interlocked.Increment(ref Stats._bindingLookups);
+        return items.Where(o => o is not null).Select(o => Decode(o, pool)).FirstOrDefault(r => r is not null && r.Fixed == identity);
+    }
+
+    /// <summary>How many reservations a segment holds, from the API server's cache (resourceVersion 0, no quorum read).</summary>
+    public async Task<long> CountAsync(string pool, string segment, CancellationToken ct)
+    {
+        CheckPool(pool);
+        return await Retrier.RunAsync($"pool {pool}: count segment {segment}", _options, async t =>
+        {
+            using var res = await _api.ListAsync(pool, "0", watch: false, t, SegmentSelector(segment));
+            return (long)(res.Body?.Items?.Count ?? 0);
+        }, ct, Stats);
     }
 
     public async Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct)
     {
         CheckPool(reservation.Pool);
         Interlocked.Increment(ref Stats._claims);
+        // The cache already shows the address held (a sibling ADD of this node got it a moment ago): no round-trip.
+        if (Cached(reservation.Pool, reservation.Segment)?.Find(reservation.Name) is { } held && !Same(held, reservation))
+        {
+            Interlocked.Increment(ref Stats._siblings);
+            return null;
+        }
         // A sibling ADD on this node is claiming the same address right now: one of the two would get a 409 anyway.
         if (!_claiming.TryAdd(reservation.Name, 0))
         {
@@ -93,11 +140,14 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             Exception failure;
             try
             {
-                var created = await _api.CreateAsync(body, ct);
-                Cached(reservation.Pool)?.Upsert(created);
+                // Sent whole even when the caller gives up meanwhile (the client's own timeout still bounds it): its
+                // outcome is then known and cached, so whoever gives the claim back finds it.
+                ct.ThrowIfCancellationRequested();
+                var created = await _api.CreateAsync(body, CancellationToken.None);
+                Cached(reservation.Pool, reservation.Segment)?.Upsert(created);
                 return Decode(created, reservation.Pool);
             }
-            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, CancellationToken.None))
             {
                 failure = e;
             }
@@ -105,7 +155,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             var (known, now) = await ReadBack(reservation.Pool, reservation.Name, ct);
             if (known && now is not null)
             {
-                Cached(reservation.Pool)?.Upsert(now);
+                Cached(reservation.Pool, reservation.Segment)?.Upsert(now);
                 var held = Decode(now, reservation.Pool);
                 if (held is not null && Same(held, reservation))
                 {
@@ -137,16 +187,17 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             Exception failure;
             try
             {
-                var stored = await _api.ReplaceAsync(body, ct);
-                Cached(current.Pool)?.Upsert(stored);
+                ct.ThrowIfCancellationRequested();
+                var stored = await _api.ReplaceAsync(body, CancellationToken.None);
+                Cached(current.Pool, current.Segment)?.Upsert(stored);
                 return Decode(stored, current.Pool);
             }
             catch (Exception e) when (ApiFailure.IsNotFound(e))
             {
-                Cached(current.Pool)?.Remove(current.Name, rv);
+                Cached(current.Pool, current.Segment)?.Remove(current.Name, rv);
                 return null;
             }
-            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, CancellationToken.None))
             {
                 failure = e;
             }
@@ -154,7 +205,7 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             if (known)
             {
                 if (now is null) return null;
-                Cached(current.Pool)?.Upsert(now);
+                Cached(current.Pool, current.Segment)?.Upsert(now);
                 bool unchanged = now.Metadata.Uid == uid && now.Metadata.ResourceVersion == rv;
                 if (!unchanged)
                 {
@@ -185,15 +236,16 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             Exception failure;
             try
             {
-                var gone = await _api.DeleteAsync(current.Name, uid, rv, ct);
-                Cached(current.Pool)?.Remove(current.Name, gone?.Metadata?.ResourceVersion ?? rv);
+                ct.ThrowIfCancellationRequested();
+                var gone = await _api.DeleteAsync(current.Name, uid, rv, CancellationToken.None);
+                Cached(current.Pool, current.Segment)?.Remove(current.Name, gone?.Metadata?.ResourceVersion ?? rv);
                 return true;
             }
             catch (Exception e) when (ApiFailure.IsNotFound(e))
             {
                 return false;
             }
-            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, ct))
+            catch (Exception e) when (ApiFailure.IsConflict(e) || ApiFailure.IsTransient(e, CancellationToken.None))
             {
                 failure = e;
             }
@@ -204,11 +256,11 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
                 {
                     // Gone. After a lost answer that is our delete having landed; after a 409 someone else's.
                     if (ApiFailure.IsConflict(failure)) return false;
-                    Cached(current.Pool)?.Remove(current.Name, rv);
+                    Cached(current.Pool, current.Segment)?.Remove(current.Name, rv);
                     Interlocked.Increment(ref Stats._lostReplies);
                     return true;
                 }
-                Cached(current.Pool)?.Upsert(now);
+                Cached(current.Pool, current.Segment)?.Upsert(now);
                 if (now.Metadata.Uid != uid || now.Metadata.ResourceVersion != rv) return false;
             }
             delay = await Pause(what, failure, attempt, delay, ct);
@@ -225,7 +277,9 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     public Task WarmAsync(string pool, CancellationToken ct)
     {
         CheckPool(pool);
-        return CacheFor(pool).Synced.WaitAsync(ct);
+        return Scope(pool) is { } scope
+            ? Task.WhenAll(scope.Select(s => CacheFor(pool, s).Synced.WaitAsync(ct)))
+            : CacheFor(pool, null).Synced.WaitAsync(ct);
     }
 
     /// <summary>(true, object or null when it does not exist) when the server answered; (false, null) when it did not.</summary>
@@ -241,21 +295,36 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
             _suspect[pool] = Interlocked.Increment(ref _suspectEpoch);
             return (false, null);
         }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up before the outcome was known: the same.
+            _suspect[pool] = Interlocked.Increment(ref _suspectEpoch);
+            throw;
+        }
     }
 
     Task<TimeSpan> Pause(string what, Exception failure, int attempt, TimeSpan delay, CancellationToken ct) =>
         Retrier.PauseAsync(what, failure, attempt, delay, _options, ct, Stats);
 
-    ListWatchCache<IpReservationObject, Reservation> CacheFor(string pool) =>
-        _caches.GetOrAdd(pool, p =>
+    /// <summary>The segments this store watches in the pool, or null for the whole pool.</summary>
+    IReadOnlyCollection<string>? Scope(string pool) => _options.SegmentsOf?.Invoke(pool);
+
+    static string? SegmentSelector(string? segment) => segment is null ? null : $"{CddResources.SegmentLabel}={segment}";
+
+    /// <summary>The watch cache of a pool (segment null) or of one of its segments.</summary>
+    ListWatchCache<IpReservationObject, Reservation> CacheFor(string pool, string? segment) =>
+        _caches.GetOrAdd(segment is null ? pool : $"{pool}/{segment}", _ =>
         {
+            string? more = SegmentSelector(segment);
             var cache = new ListWatchCache<IpReservationObject, Reservation>(
-                (rv, watch, ct) => _api.ListAsync(p, rv, watch, ct), o => Decode(o, p), _options.WatchRetryDelay);
+                (rv, watch, ct) => _api.ListAsync(pool, rv, watch, ct, more), o => Decode(o, pool), _options.WatchRetryDelay);
             cache.Start();
             return cache;
         });
 
-    ListWatchCache<IpReservationObject, Reservation>? Cached(string pool) => _caches.GetValueOrDefault(pool);
+    /// <summary>The cache that holds (or would hold) a reservation of this segment, if it runs.</summary>
+    ListWatchCache<IpReservationObject, Reservation>? Cached(string pool, string segment) =>
+        _caches.GetValueOrDefault($"{pool}/{segment}") ?? _caches.GetValueOrDefault(pool);
 
     async Task<bool> Warm(ListWatchCache<IpReservationObject, Reservation> cache, CancellationToken ct)
     {

@@ -21,6 +21,14 @@ public sealed record KubeStoreOptions
     /// same first addresses.
     /// </summary>
     public Func<string, Model.IpPool?>? PoolOf { get; init; }
+    /// <summary>
+    /// The segments of a pool this store works in (a node agent: the ones its node can use), or null for the whole
+    /// pool. Set, the store watches only those segments' reservations (selected by their segment label), so its cache
+    /// and its watch traffic follow the node, not the cluster; a fixed identity's binding is then looked up by its
+    /// label from the API server's cache (resourceVersion 0) instead of a LIST of the pool. A scoped store belongs to
+    /// one node's agent: its synced cache is then the truth about that node's attachments (see PoolSnapshot.Settled).
+    /// </summary>
+    public Func<string, IReadOnlyCollection<string>?>? SegmentsOf { get; init; }
     /// <summary>What spreads the walks' starting points: the node name, for a node agent.</summary>
     public string? SpreadKey { get; init; }
 }

@@ -44,10 +44,11 @@ internal sealed class ReservationApi(IKubernetes client)
         return res.Body;
     }
 
-    public Task<HttpOperationResponse<KubeList<IpReservationObject>>> ListAsync(string pool, string? resourceVersion, bool watch, CancellationToken ct) =>
+    /// <param name="more">Further selector terms (a segment, a fixed identity), comma-separated, or null.</param>
+    public Task<HttpOperationResponse<KubeList<IpReservationObject>>> ListAsync(string pool, string? resourceVersion, bool watch, CancellationToken ct, string? more = null) =>
         client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<KubeList<IpReservationObject>>(G, V, P,
             allowWatchBookmarks: watch ? true : null,
-            labelSelector: $"{CddResources.PoolLabel}={pool}",
+            labelSelector: more is null ? $"{CddResources.PoolLabel}={pool}" : $"{CddResources.PoolLabel}={pool},{more}",
             resourceVersion: resourceVersion,
             timeoutSeconds: watch ? 300 : null,
             watch: watch ? true : null,

@@ -16,7 +16,8 @@ internal static class ReservationCodec
 {
     public static IpReservationObject Encode(Reservation r, IPAddress? gateway)
     {
-        var labels = new Dictionary<string, string> { [CddResources.PoolLabel] = r.Pool };
+        var labels = new Dictionary<string, string> { [CddResources.PoolLabel] = r.Pool, [CddResources.SegmentLabel] = r.Segment };
+        if (r.Fixed is { } f) labels[CddResources.FixedLabel] = FixedLabelOf(f);
         // A node name may be longer than a label value allows (253 vs 63); then the spec alone names it.
         if (r.Node != "" && Names.IsLabelValue(r.Node)) labels[CddResources.NodeLabel] = r.Node;
         return new IpReservationObject
@@ -34,6 +35,13 @@ internal static class ReservationCodec
                 Fixed = FixedJson.From(r.Fixed),
             },
         };
+    }
+
+    /// <summary>The fixed identity as a label value: 40 hex digits of its SHA-256 (an identity may be longer than a label allows).</summary>
+    public static string FixedLabelOf(FixedIdentity f)
+    {
+        string text = f.StatefulSet is not null ? $"sts\n{f.Namespace}\n{f.StatefulSet}\n{f.Ordinal}" : $"key\n{f.Namespace}\n{f.Key}";
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..40];
     }
 
     /// <summary>"uid/resourceVersion": a replace or delete must match both, so an object deleted and created again

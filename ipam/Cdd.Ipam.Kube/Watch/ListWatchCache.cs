@@ -41,6 +41,11 @@ internal sealed class ListWatchCache<TObj, TValue> : IAsyncDisposable
 
     public long Relists;
     public long Resumes;
+    /// <summary>Longest pause between tries after failures in a row (the first pause is the retry delay, doubled each time).</summary>
+    public static TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Why the last LIST or WATCH failed (status or socket error only), or null after a success.</summary>
+    public string? LastError { get; private set; }
 
     public bool IsSynced => _synced.Task.IsCompleted;
 
@@ -97,6 +102,7 @@ internal sealed class ListWatchCache<TObj, TValue> : IAsyncDisposable
     {
         var ct = _stop.Token;
         bool relist = true;
+        var pause = _retryDelay;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -106,6 +112,8 @@ internal sealed class ListWatchCache<TObj, TValue> : IAsyncDisposable
                     await ListAsync(ct);
                     relist = false;
                 }
+                LastError = null;
+                pause = _retryDelay;
                 relist = await WatchAsync(ct);
                 Interlocked.Increment(ref Resumes);
             }
@@ -114,7 +122,10 @@ internal sealed class ListWatchCache<TObj, TValue> : IAsyncDisposable
                 // 410 Gone, an unreadable event: only a new LIST restores a view we can trust. A refused or failed
                 // request keeps its place: the watch resumes from the last resourceVersion once the server answers.
                 relist = relist || !ApiFailure.IsTransient(e, ct) || ApiFailure.IsGone(e);
-                try { await Task.Delay(_retryDelay, ct); } catch (OperationCanceledException) { }
+                LastError = ApiFailure.Describe(e);
+                // Backing off: thousands of agents retrying a struggling API server every 200 ms would keep it down.
+                try { await Task.Delay(pause, ct); } catch (OperationCanceledException) { }
+                pause = pause * 2 < MaxBackoff ? pause * 2 : MaxBackoff;
             }
         }
     }

@@ -13,10 +13,15 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
     public async Task<Allocation> AllocateAsync(AllocationRequest req, CancellationToken ct = default)
     {
         int conflicts = 0;
-        bool fresh = req.Fixed is not null;
+        bool fresh = false;
         for (int round = 0; round < maxRounds; round++)
         {
             var snapshot = await store.SnapshotAsync(req.Pool.Name, fresh, ct);
+            // A fixed identity must see its binding, wherever it is (a cache may not hold it, or lag behind it).
+            // The snapshot's own copy wins when it has one: it holds this store's writes the moment they land.
+            if (req.Fixed is { } identity && await store.FindFixedAsync(req.Pool.Name, identity, ct) is { } bound
+                && !snapshot.Reservations.Any(r => r.Name == bound.Name))
+                snapshot = snapshot with { Reservations = [.. snapshot.Reservations, bound] };
             var plan = Allocator.Plan(req, snapshot);
 
             if (plan.Existing is { } existing)
@@ -84,21 +89,23 @@ public sealed class IpamService(IReservationStore store, int maxRounds = 8)
         await ReleaseWhereAsync(pool, r => r.Node == node && r.Owner is { } o && o.Network == network && !valid.Contains((o.ContainerId, o.IfName)), ct);
 
     /// <param name="cacheFirst">
-    /// DEL: one attachment's reservations, which this node's own cache shows as soon as it claimed them. GC judges
-    /// every attachment of the node and always reads fresh, so an address claimed behind the cache's back is not missed.
+    /// DEL: one attachment's reservations, which this node's own cache shows as soon as it claimed them: what a cache
+    /// shows is released (version-checked). GC judges every attachment of the node, so it trusts only a settled cache.
     /// </param>
     async Task<IReadOnlyList<Reservation>> ReleaseWhereAsync(string pool, Func<Reservation, bool> which, CancellationToken ct, bool cacheFirst = false)
     {
         var released = new List<Reservation>();
-        // The first round may trust a cache that shows the attachment: every release is version-checked, so a stale
-        // copy is refused and sends us to a fresh read. A cache that shows nothing proves nothing (it may lag behind
-        // the claim), so then, and in every later round, the store is read fresh: a DEL that misses it leaks the address.
-        bool fresh = !cacheFirst;
+        // The first round reads the cache. A settled one (every write of this store is in it) is the truth for this
+        // node's attachments. Otherwise a cache that shows the attachment may be trusted for a DEL: every release is
+        // version-checked, so a stale copy is refused and sends us to a fresh read. An unsettled cache that shows
+        // nothing proves nothing (it may lag behind the claim), so then, and in every later round, the store is read
+        // fresh: a DEL that misses it leaks the address.
+        bool fresh = false;
         for (int round = 0; round < maxRounds; round++)
         {
             var snapshot = await store.SnapshotAsync(pool, fresh, ct);
             var targets = snapshot.Reservations.Where(r => r.Pool == pool && which(r)).ToList();
-            if (!fresh && targets.Count == 0)
+            if (!fresh && !snapshot.Settled && (targets.Count == 0 || !cacheFirst))
             {
                 fresh = true;
                 round--;

@@ -12,8 +12,9 @@ namespace Cdd.Ipam.Service;
 /// The IPAM verbs, written once: ADD (owner, fixed identity, admission, then the engine through <see cref="IpamService"/>),
 /// DEL, CHECK, GC and STATUS. cdd-ipam (file store, pool from its config) and cdd-ipamd (socket, Kubernetes or file
 /// store) are adapters around one instance of this. Refusals are <see cref="IpamException"/>s, so both adapters map
-/// one failure to one CNI code and message. Allocations of one pool are serialised inside the instance (its own
-/// requests never race each other); other processes race through the store's atomic claim.
+/// one failure to one CNI code and message. Concurrent ADDs of one instance take distinct candidates and claim in
+/// parallel through the store's atomic claim, like any other writer: no gate serialises the round-trips, so a slow
+/// store does not queue a node's pods behind each other (the file store's pool lock still serialises its own).
 /// </summary>
 /// <param name="nodeName">This node, whose segments an ADD may take from and whose attachments GC judges.</param>
 /// <param name="podsRequired">Every attachment names a pod the cluster must know (cdd-ipamd on Kubernetes).</param>
@@ -27,7 +28,6 @@ public sealed class IpamVerbs(IClusterView view, IPoolStores stores, string node
     static readonly TimeSpan NodeTtl = TimeSpan.FromSeconds(30);
     readonly TimeProvider _clock = clock ?? TimeProvider.System;
     readonly IReadOnlyList<string> _fixedStatefulSets = fixedStatefulSets ?? [];
-    readonly Dictionary<string, SemaphoreSlim> _poolLocks = [];
     /// <summary>
     /// Attachments whose ADD is running or finished recently: GC treats them as valid. A runtime's list of valid
     /// attachments is a snapshot; an ADD that started after it was taken must not lose its address to that GC.
@@ -83,8 +83,6 @@ public sealed class IpamVerbs(IClusterView view, IPoolStores stores, string node
         var request = new AllocationRequest { Pool = pool, Node = node, Owner = owner, Fixed = fixedId, Requested = requested };
         var attachment = (r.ContainerId, r.IfName);
         _recentAdds[attachment] = long.MaxValue; // in flight
-        var gate = Gate(pool.Name);
-        await gate.WaitAsync(ct);
         try
         {
             using var lease = stores.Open(pool.Name);
@@ -93,7 +91,6 @@ public sealed class IpamVerbs(IClusterView view, IPoolStores stores, string node
         finally
         {
             _recentAdds[attachment] = _clock.GetTimestamp();
-            gate.Release();
             if (_recentAdds.Count > 4096) ForgetOldAdds(_clock.GetTimestamp());
         }
     }
@@ -112,8 +109,13 @@ public sealed class IpamVerbs(IClusterView view, IPoolStores stores, string node
         var pool = Pool(poolName);
         Reservation? held;
         using (var lease = stores.Open(pool.Name))
-            held = (await lease.Store.SnapshotAsync(pool.Name, fresh: true, ct)).Reservations
-                .FirstOrDefault(x => x.Owner is { } o && o.IsAttachment(containerId, ifName));
+        {
+            // A settled cache is the truth for this node's attachments; only an unsettled one that misses it is read again.
+            var snapshot = await lease.Store.SnapshotAsync(pool.Name, fresh: false, ct);
+            held = Held(snapshot);
+            if (held is null && !snapshot.Settled) held = Held(await lease.Store.SnapshotAsync(pool.Name, fresh: true, ct));
+        }
+        Reservation? Held(PoolSnapshot s) => s.Reservations.FirstOrDefault(x => x.Pool == pool.Name && x.Owner is { } o && o.IsAttachment(containerId, ifName));
         if (held is null)
             throw new IpamException(IpamErrorKind.CheckFailed, $"pool {pool.Name} holds no address for container {containerId} interface {ifName}");
         if (!addresses.Any(a => a.Equals(held.Address)))
@@ -178,12 +180,6 @@ public sealed class IpamVerbs(IClusterView view, IPoolStores stores, string node
     {
         foreach (var (attachment, at) in _recentAdds)
             if (at != long.MaxValue && _clock.GetElapsedTime(at, now) >= RecentAdd) _recentAdds.TryRemove(attachment, out _);
-    }
-
-    SemaphoreSlim Gate(string pool)
-    {
-        lock (_poolLocks)
-            return _poolLocks.TryGetValue(pool, out var s) ? s : _poolLocks[pool] = new SemaphoreSlim(1, 1);
     }
 
     static IpamException Invalid(string msg) => new(IpamErrorKind.InvalidRequest, msg);

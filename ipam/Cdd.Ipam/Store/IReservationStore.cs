@@ -19,6 +19,13 @@ public interface IReservationStore
     /// </summary>
     Task<PoolSnapshot> SnapshotAsync(string pool, bool fresh, CancellationToken ct);
 
+    /// <summary>
+    /// The reservation bound to <paramref name="identity"/>, wherever in the pool it is, or null. A store whose snapshots
+    /// cover only part of the pool answers this by itself (by the identity, not by reading the whole pool).
+    /// </summary>
+    async Task<Reservation?> FindFixedAsync(string pool, FixedIdentity identity, CancellationToken ct) =>
+        (await SnapshotAsync(pool, fresh: true, ct)).Reservations.FirstOrDefault(r => r.Pool == pool && r.Fixed == identity);
+
     /// <summary>The stored reservation (with its version), or null when the address is already taken.</summary>
     Task<Reservation?> TryClaimAsync(Reservation reservation, CancellationToken ct);
 

@@ -42,6 +42,9 @@ public sealed class FakeKubeApiServer : IDisposable
     /// </summary>
     public System.Collections.Concurrent.ConcurrentQueue<KubeRequest> Requests { get; } = new();
 
+    /// <summary>Every request as it arrives: method and path with query (e.g. to count LISTs without resourceVersion).</summary>
+    public event Action<string, Uri>? Requested;
+
     /// <summary>Makes a resource known, e.g. ("cdd.io", "v1", "ipreservations", "IPReservation").</summary>
     public FakeKubeApiServer Serve(string group, string version, string plural, string kind)
     {
@@ -96,7 +99,9 @@ public sealed class FakeKubeApiServer : IDisposable
         var res = ctx.Response;
         try
         {
+            Requested?.Invoke(req.HttpMethod, req.Url!);
             if (Faults.Latency > TimeSpan.Zero) await Task.Delay(Faults.Latency, _stop.Token);
+            if (Faults.Stall > TimeSpan.Zero && Faults.StallMethods?.Contains(req.HttpMethod) == true) await Task.Delay(Faults.Stall, _stop.Token);
             var route = KubeRoute.Parse(req.Url!.AbsolutePath) ?? throw KubeError.NotFound($"path {req.Url.AbsolutePath}");
             var query = System.Web.HttpUtility.ParseQueryString(req.Url.Query);
             Requests.Enqueue(KubeRequest.Of(req.HttpMethod, route, query["watch"] is "true" or "1"));
@@ -177,7 +182,9 @@ public sealed class FakeKubeApiServer : IDisposable
         void Pulse() => wake.Release();
         Store.Changed += Pulse;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        if (timeoutSeconds > 0) timeout.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds));
+        var lifetime = timeoutSeconds > 0 ? TimeSpan.FromSeconds(timeoutSeconds) : Timeout.InfiniteTimeSpan;
+        if (Faults.WatchLifetime > TimeSpan.Zero && (lifetime == Timeout.InfiniteTimeSpan || Faults.WatchLifetime < lifetime)) lifetime = Faults.WatchLifetime;
+        if (lifetime != Timeout.InfiniteTimeSpan) timeout.CancelAfter(lifetime);
         try
         {
             List<JsonObject>? initial = null;

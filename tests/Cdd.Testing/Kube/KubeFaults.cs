@@ -10,6 +10,9 @@ public sealed class KubeFaults
     Random _rng = new(1);
 
     public TimeSpan Latency { get; set; }
+    /// <summary>Extra delay for requests of these HTTP methods only (a server that accepts a write and stalls, then applies it).</summary>
+    public TimeSpan Stall { get; set; }
+    public IReadOnlySet<string>? StallMethods { get; set; }
     /// <summary>The HTTP methods the 409/500/503 rates apply to; null: every method.</summary>
     public IReadOnlySet<string>? Methods { get; set; }
     public double ConflictRate { get; set; }
@@ -17,6 +20,8 @@ public sealed class KubeFaults
     public double UnavailableRate { get; set; }
     /// <summary>Chance that a write (POST, PUT, PATCH, DELETE) is applied but answered 500, as when the answer is lost.</summary>
     public double LostReplyRate { get; set; }
+    /// <summary>Every watch stream is cut this long after it opened (zero: never), as a load balancer dropping connections.</summary>
+    public TimeSpan WatchLifetime { get; set; }
     /// <summary>Chance that a watch stream is cut after each event it sends.</summary>
     public double WatchDropRate { get; set; }
 
