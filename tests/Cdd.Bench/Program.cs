@@ -8,7 +8,6 @@ using Cdd.Testing;
 // also after an error, Ctrl-C or SIGTERM. The operator table (--operator-only) needs neither root nor namespaces;
 // the MGR table (--mgr-only) needs root and the sid MySQL root (./build.sh mgr-root).
 
-<<<<<<< HEAD
 if (args is ["--mgr-demo"])
 {
     // The demo's MGR section (./build.sh demo): not a benchmark, but it runs on the same harness.
@@ -28,14 +27,13 @@ if (args is ["--mgr-demo"])
     }
 }
 
-=======
 if (args is ["--ipam-scale-only"])
 {
     // The cdd-ipamd scale table alone: no namespaces, no root.
     Console.Out.Write(IpamScaleBench.Report(CancellationToken.None));
     return 0;
 }
->>>>>>> s15
+
 BenchOptions opts;
 CsiBench.Flags csi;
 OperatorBench.Flags op;
