@@ -34,7 +34,8 @@ public sealed class AgentRbacTests : IClassFixture<AgentRbacTests.Run>
                 .Serve("cdd.io", "v1", "ippools", "IPPool")
                 .Serve("", "v1", "pods", "Pod")
                 .Serve("", "v1", "nodes", "Node")
-                .Serve("", "v1", "namespaces", "Namespace");
+                .Serve("", "v1", "namespaces", "Namespace")
+                .Serve("coordination.k8s.io", "v1", "leases", "Lease");
             var samples = ManifestTree.Load(Path.Combine(ManifestTree.Root, "samples"));
             api.Store.Create(KubeRoute.Parse("/apis/cdd.io/v1/ippools")!, YamlJson.Object(samples.OfKind("IPPool").Single().Node));
             api.Store.Create(KubeRoute.Parse("/api/v1/namespaces")!, YamlJson.Object(samples.Single("Namespace", "db").Node));
