@@ -160,6 +160,5 @@ public static class MgrBench
 
     static string[] Row(string what, Samples s) => [what, s.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Markdown.Ms(s.P50), Markdown.Ms(s.Percentile(100))];
 
-    static Task WholeAsync(MgrCluster c) =>
-        c.WaitAsync("a whole group with the operator's label on its primary", () => c.AllOnline(3) && c.GroupPrimary() is { } p && c.LabelledPrimary() == p, Whole);
+    static Task WholeAsync(MgrCluster c) => c.WholeAsync(Whole);
 }

@@ -57,12 +57,7 @@ public static class MgrDemo
             Add("the operator's route follows", $"label cdd.io/role=primary and status.primary → {c.NodeOf(now)}");
 
             current = "move the member to another node";
-            c.NodeDown(oldNode);
-            c.F.Cordon(oldNode);
-            c.F.DeletePod(old);
-            await c.WaitAsync($"{old} made again on another node and ONLINE", () =>
-                c.Pods().Any(p => p.Name() == old && p["spec"]?["nodeName"]?.GetValue<string>() is { } n && n != oldNode)
-                && c.Member(old).Pid is not null && c.AllOnline(3), TimeSpan.FromMinutes(4));
+            await c.LoseNodeOfAsync(old, TimeSpan.FromMinutes(4));
             string newNode = c.NodeOf(old), newAddress = c.AddressOf(old);
             bool same = newAddress == oldAddress && c.Member(old).Text("SELECT @@report_host") == oldAddress;
             Add($"{oldNode} lost: {old} back on {newNode}", $"address {newAddress} ({(same ? "the same" : "CHANGED from " + oldAddress)}), ONLINE", same);

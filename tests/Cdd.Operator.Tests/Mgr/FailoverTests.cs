@@ -40,12 +40,7 @@ public sealed class FailoverTests(MgrCluster c, ITestOutputHelper output) : ICla
         Assert.Contains(now, others);
 
         // The node is gone: nothing runs there any more; the pod is deleted, the operator makes it again on another node.
-        c.NodeDown(oldNode);
-        c.F.Cordon(oldNode);
-        c.F.DeletePod(old);
-        await c.WaitAsync($"{old} made again on another node and ONLINE", () =>
-            c.Pods().Any(p => p.Name() == old && p["spec"]?["nodeName"]?.GetValue<string>() is { } n && n != oldNode)
-            && c.Member(old).Pid is not null && c.AllOnline(3), TimeSpan.FromMinutes(4));
+        await c.LoseNodeOfAsync(old, TimeSpan.FromMinutes(4));
         string newNode = c.NodeOf(old);
         output.WriteLine($"{old} back on {newNode} (was {oldNode}) at {c.AddressOf(old)}, ONLINE after {clock.ElapsedMilliseconds} ms from the kill");
         Assert.NotEqual(oldNode, newNode);

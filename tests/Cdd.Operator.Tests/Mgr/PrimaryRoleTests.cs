@@ -20,8 +20,7 @@ public sealed class PrimaryRoleTests(MgrCluster c, ITestOutputHelper output) : I
 {
     ClusterSpec Spec => ClusterSpec.Parse(c.F.Cluster(MgrCluster.Name)!);
 
-    async Task WholeAsync() =>
-        await c.WaitAsync("a whole group with the operator's label on its primary", () => c.AllOnline(3) && c.GroupPrimary() is { } p && c.LabelledPrimary() == p, TimeSpan.FromMinutes(3));
+    Task WholeAsync() => c.WholeAsync(TimeSpan.FromMinutes(3));
 
     [Fact]
     public async Task The_promoter_moves_the_primary_role_with_set_as_primary_and_the_route_follows()

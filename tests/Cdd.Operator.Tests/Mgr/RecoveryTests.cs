@@ -15,8 +15,7 @@ namespace Cdd.Operator.Tests.Mgr;
 [Collection(MgrCollection.Name)]
 public sealed class RecoveryTests(MgrCluster c, ITestOutputHelper output) : IClassFixture<MgrCluster>
 {
-    async Task WholeAsync() =>
-        await c.WaitAsync("a whole group", () => c.AllOnline(3) && c.GroupPrimary() is { } p && c.LabelledPrimary() == p, TimeSpan.FromMinutes(4));
+    Task WholeAsync() => c.WholeAsync(TimeSpan.FromMinutes(4));
 
     static long Count(MgrMember m) => Convert.ToInt64(m.Scalar("SELECT COUNT(*) FROM o.counter"));
 
@@ -64,7 +63,7 @@ public sealed class QuorumLossTests(MgrCluster c, ITestOutputHelper output) : IC
     [Fact]
     public async Task A_group_that_lost_quorum_stays_blocked_until_the_annotation_names_the_member_to_force_it_from()
     {
-        await c.WaitAsync("a whole group", () => c.AllOnline(3) && c.GroupPrimary() is { } p && c.LabelledPrimary() == p, TimeSpan.FromMinutes(4));
+        await c.WholeAsync(TimeSpan.FromMinutes(4));
         string survivor = c.GroupPrimary()!;
         var killed = c.Pods().Select(p => p.Name()).Where(n => n != survivor).ToList();
         long rv = c.Now;

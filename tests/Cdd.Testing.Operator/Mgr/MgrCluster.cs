@@ -138,6 +138,25 @@ public sealed class MgrCluster : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits for a whole group: every member ONLINE and the operator's primary label on MGR's primary.</summary>
+    public Task WholeAsync(TimeSpan timeout) =>
+        WaitAsync("a whole group with the operator's label on its primary", () => AllOnline(3) && GroupPrimary() is { } p && LabelledPrimary() == p, timeout);
+
+    /// <summary>
+    /// <paramref name="pod"/>'s node is lost: the kubelet starts nothing there any more, the node is cordoned and the pod
+    /// deleted; waits until the operator made it again on another node and the group is ONLINE with it.
+    /// </summary>
+    public async Task LoseNodeOfAsync(string pod, TimeSpan timeout)
+    {
+        string oldNode = NodeOf(pod);
+        NodeDown(oldNode);
+        F.Cordon(oldNode);
+        F.DeletePod(pod);
+        await WaitAsync($"{pod} made again on another node and ONLINE", () =>
+            Pods().Any(p => p.Name() == pod && p["spec"]?["nodeName"]?.GetValue<string>() is { } n && n != oldNode)
+            && Member(pod).Pid is not null && AllOnline(3), timeout);
+    }
+
     public string Describe()
     {
         var sb = new System.Text.StringBuilder();
