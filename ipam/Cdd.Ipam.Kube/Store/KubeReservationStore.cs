@@ -108,12 +108,8 @@ public sealed class KubeReservationStore : IReservationStore, IAsyncDisposable
     {
         CheckPool(reservation.Pool);
         Interlocked.Increment(ref Stats._claims);
-        // The cache already shows the address held (a sibling ADD of this node got it a moment ago): no round-trip.
-        if (Cached(reservation.Pool, reservation.Segment)?.Find(reservation.Name) is { } held && !Same(held, reservation))
-        {
-            Interlocked.Increment(ref Stats._siblings);
-            return null;
-        }
+        // The cache is not asked whether the address is held: it may lag behind a release that a fresh snapshot
+        // already shows (another agent's DEL), and refusing from it would lose every round until its watch catches up.
         // A sibling ADD on this node is claiming the same address right now: one of the two would get a 409 anyway.
         if (!_claiming.TryAdd(reservation.Name, 0))
         {

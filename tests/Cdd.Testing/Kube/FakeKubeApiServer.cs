@@ -208,6 +208,8 @@ public sealed class FakeKubeApiServer : IDisposable
                     await WriteEvent(res, "ERROR", new KubeError(410, "Expired", $"too old resource version: {sent} ({Store.CompactedThrough})").ToStatus());
                     return;
                 }
+                // A lagging watch (a loaded API server or agent): changes reach the stream this much later.
+                if (Faults.WatchLag > TimeSpan.Zero) await Task.Delay(Faults.WatchLag, timeout.Token);
                 foreach (var e in Store.EventsAfter(route, sent, selector))
                 {
                     await WriteEvent(res, e.Type, e.Object);

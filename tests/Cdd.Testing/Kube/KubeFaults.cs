@@ -22,6 +22,8 @@ public sealed class KubeFaults
     public double LostReplyRate { get; set; }
     /// <summary>Every watch stream is cut this long after it opened (zero: never), as a load balancer dropping connections.</summary>
     public TimeSpan WatchLifetime { get; set; }
+    /// <summary>Every change reaches open watch streams this much later (zero: at once), as from a loaded server.</summary>
+    public TimeSpan WatchLag { get; set; }
     /// <summary>Chance that a watch stream is cut after each event it sends.</summary>
     public double WatchDropRate { get; set; }
 
