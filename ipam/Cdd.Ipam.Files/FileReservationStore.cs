@@ -9,13 +9,14 @@ namespace Cdd.Ipam.Files;
 /// <summary>
 /// The embedded store for a node without Kubernetes: DATADIR/POOL/ADDRESS, one small JSON file per reservation,
 /// like host-local. The pool's directory lock is held from <see cref="Open"/> to dispose, so one plugin run sees a
-/// consistent pool; the claim is still O_CREAT|O_EXCL and replaces are temp+rename, so even a writer that ignored the
+/// consistent pool; a claim is a whole file linked into place (link(2) refuses a taken name) and replaces are temp+rename, so even a writer that ignored the
 /// lock could not take a held address or leave a half-written file in place of a good one.
 /// </summary>
 public sealed class FileReservationStore : IReservationStore, IDisposable
 {
     const string LockName = "lock";
     const string CursorPrefix = "cursor.";
+    const string ClaimPrefix = ".claim.";
     /// <summary>
     /// A reservation file that is empty or unreadable (a crash between create and write) is freed after this long:
     /// its writer held the pool lock we hold now, so it is not mid-write, and the grace covers a writer on a clock
@@ -47,7 +48,9 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
         try
         {
             Directory.CreateDirectory(dir);
-            return new FileReservationStore(pool, dir, FileLock.Acquire(Path.Combine(dir, LockName), lockTimeout), reclaimAfter ?? DefaultReclaimAfter, log);
+            var store = new FileReservationStore(pool, dir, FileLock.Acquire(Path.Combine(dir, LockName), lockTimeout), reclaimAfter ?? DefaultReclaimAfter, log);
+            store.SweepDeadClaims();
+            return store;
         }
         catch (ErrnoException ex) when (ex.Errno == Errno.ETIMEDOUT)
         {
@@ -123,22 +126,49 @@ public sealed class FileReservationStore : IReservationStore, IDisposable
     {
         Check(reservation.Pool);
         string path = PathOf(reservation.Address);
-        FileStream file;
+        if (File.Exists(path)) return Task.FromResult<Reservation?>(null);
+        // Written and synced under a private name, then linked into place (link(2) fails when the name exists, so the
+        // kernel still decides who wins the address): a plugin killed at any point leaves either no reservation or a
+        // whole one, never an empty file that holds the address until it is reclaimed.
+        string temp = Path.Combine(_dir, $"{ClaimPrefix}{Environment.ProcessId}.{reservation.Address}");
         try
         {
-            // FileMode.CreateNew is open(O_CREAT|O_EXCL): the kernel decides who wins the address.
-            file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                file.Write(ReservationFile.Encode(reservation, 1));
+                file.Flush(flushToDisk: true);
+            }
+            if (!HardLink.TryCreate(temp, path)) return Task.FromResult<Reservation?>(null);
         }
-        catch (IOException) when (File.Exists(path))
+        finally
         {
-            return Task.FromResult<Reservation?>(null);
-        }
-        using (file)
-        {
-            file.Write(ReservationFile.Encode(reservation, 1));
-            file.Flush(flushToDisk: true);
+            File.Delete(temp);
         }
         return Task.FromResult<Reservation?>(reservation with { Version = "1" });
+    }
+
+    /// <summary>
+    /// Claim files of writers that died before linking them (we hold the pool lock, so no live writer of this pool
+    /// is mid-claim, unless it ignored the lock: its file is then spared while its process lives).
+    /// </summary>
+    void SweepDeadClaims()
+    {
+        foreach (var path in Directory.EnumerateFiles(_dir, ClaimPrefix + "*"))
+        {
+            string rest = Path.GetFileName(path)[ClaimPrefix.Length..];
+            int dot = rest.IndexOf('.', StringComparison.Ordinal);
+            if (dot > 0 && int.TryParse(rest[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int pid)
+                && pid != Environment.ProcessId && Directory.Exists($"/proc/{pid}"))
+                continue;
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+            {
+                // left for the next run: it holds no address
+            }
+        }
     }
 
     public Task<Reservation?> TryReplaceAsync(Reservation current, Reservation replacement, CancellationToken ct)

@@ -20,14 +20,18 @@ internal static class DelegateProcess
     /// <summary>Throws code 11 when the plugin does not finish in time; <see cref="Win32Exception"/> when it cannot start.</summary>
     public static DelegateOutput Run(string path, IReadOnlyDictionary<string, string?> env, byte[] stdin, TimeSpan timeout, string label)
     {
-        var psi = new ProcessStartInfo(Trampoline ?? path)
+        // Only our own cdd-ipam is tied: killed at any point it leaves a whole reservation or none. A foreign plugin
+        // (host-local writes its address file after creating it) killed mid-claim leaves an empty file no DEL can match,
+        // so it runs to its end when we are killed; it inherits the attachment lock, so the runtime's DEL waits for it.
+        string? trampoline = System.IO.Path.GetFileName(path) == "cdd-ipam" ? Trampoline : null;
+        var psi = new ProcessStartInfo(trampoline ?? path)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (Trampoline is not null)
+        if (trampoline is not null)
         {
             psi.ArgumentList.Add(Cdd.Native.ParentDeath.TrampolineFlag);
             psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -39,6 +39,30 @@ public sealed class FileReservationStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_claim_won_or_lost_leaves_no_file_but_the_reservation()
+    {
+        using var store = Open();
+        Assert.NotNull(await store.TryClaimAsync(Res("10.5.0.9", "a"), default));
+        Assert.Null(await store.TryClaimAsync(Res("10.5.0.9", "b"), default));
+        Assert.Equal(["10.5.0.9", "lock"], Directory.EnumerateFiles(Path.Combine(_dir.Path, "files")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_claim_file_of_a_dead_writer_is_swept_at_open_and_never_holds_its_address()
+    {
+        string dir = Directory.CreateDirectory(Path.Combine(_dir.Path, "files")).FullName;
+        string dead = Path.Combine(dir, ".claim.99999999.10.5.0.9"); // beyond pid_max: no such process
+        string alive = Path.Combine(dir, ".claim.1.10.5.0.10");       // init lives: a writer that ignored the lock is spared
+        await File.WriteAllTextAsync(dead, "{}");
+        await File.WriteAllTextAsync(alive, "{}");
+        using var store = Open();
+        Assert.False(File.Exists(dead));
+        Assert.True(File.Exists(alive));
+        Assert.Empty((await store.SnapshotAsync(Pool.Name, true, default)).Reservations);
+        Assert.NotNull(await store.TryClaimAsync(Res("10.5.0.9", "a"), default));
+    }
+
+    [Fact]
     public async Task Every_field_survives_the_round_trip_through_the_file()
     {
         using var store = Open();
